@@ -1,0 +1,3 @@
+from csr_tui.cli import main
+
+raise SystemExit(main())

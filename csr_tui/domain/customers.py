@@ -1,0 +1,127 @@
+"""Customer contacts and their address book. An Address is a value: orders keep a copy."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+
+from csr_tui.domain.errors import ValidationError
+
+# ISO 3166-1 alpha-2, current codes.
+ISO_COUNTRIES = frozenset(
+    """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
+    DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
+    GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
+    KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
+    MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
+    PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
+    SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
+    VN VU WF WS YE YT ZA ZM ZW
+    """.split()
+)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+_ADDRESS_LABELS = {
+    "name": "name",
+    "line1": "address line 1",
+    "city": "city",
+    "postal_code": "postal code",
+    "country": "country",
+}
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str = ""
+    region: str = ""
+    phone: str = ""
+
+    def validated(self) -> Address:
+        """Return a tidied copy, or raise naming every missing or wrong field."""
+        tidy = replace(
+            self,
+            **{f.name: " ".join(str(getattr(self, f.name)).split()) for f in fields(self)},
+        )
+        tidy = replace(tidy, country=tidy.country.upper())
+        missing = [label for key, label in _ADDRESS_LABELS.items() if not getattr(tidy, key)]
+        if missing:
+            raise ValidationError(
+                "The address needs " + ", ".join(missing) + ".",
+                next(k for k, label in _ADDRESS_LABELS.items() if label == missing[0]),
+            )
+        if tidy.country not in ISO_COUNTRIES:
+            raise ValidationError(
+                f"'{tidy.country}' is not an ISO country code (for example US, GB, SE, JP).",
+                "country",
+            )
+        return tidy
+
+    def one_line(self) -> str:
+        parts = [self.name, self.line1, self.line2, self.city, self.region, self.postal_code]
+        return ", ".join(p for p in parts if p) + f" {self.country}"
+
+
+def normalize_email(email: str | None) -> str | None:
+    """Emails compare case-insensitively; an empty one is no email."""
+    if email is None:
+        return None
+    email = email.strip()
+    return email or None
+
+
+def validate_email(email: str | None, field_name: str = "email") -> str | None:
+    email = normalize_email(email)
+    if email is not None and not _EMAIL.match(email):
+        raise ValidationError(f"'{email}' is not an email address.", field_name)
+    return email
+
+
+def full_name(first_name: str, last_name: str) -> str:
+    return " ".join(part for part in (first_name.strip(), last_name.strip()) if part)
+
+
+@dataclass(kw_only=True)
+class Customer:
+    first_name: str
+    last_name: str
+    email: str | None = None
+    phone: str = ""
+    addresses: list[Address] = field(default_factory=list)
+    id: int | None = None
+
+    @property
+    def full_name(self) -> str:
+        return full_name(self.first_name, self.last_name)
+
+    @classmethod
+    def new(
+        cls, first_name: str, last_name: str, email: str | None = None, phone: str = ""
+    ) -> Customer:
+        """A new contact as entered in the Create Contact dialog."""
+        first_name, last_name = first_name.strip(), last_name.strip()
+        if not first_name and not last_name:
+            raise ValidationError("Enter the customer's first or last name.", "first_name")
+        return cls(
+            first_name=first_name,
+            last_name=last_name,
+            email=validate_email(email),
+            phone=phone.strip(),
+        )
+
+    def add_address(self, address: Address) -> Address:
+        address = address.validated()
+        if address not in self.addresses:
+            self.addresses.append(address)
+        return address
+
+    @property
+    def default_address(self) -> Address | None:
+        return self.addresses[0] if self.addresses else None

@@ -1,0 +1,87 @@
+import pytest
+
+from csr_tui.domain import Address, Customer, Stock, ValidationError
+from tests.factories import HOME, cart, customer, order
+
+
+def test_address_requires_name_street_city_postcode_and_country():
+    with pytest.raises(ValidationError) as error:
+        Address(name="", line1=" ", city="X", postal_code="", country="US").validated()
+    assert str(error.value) == "The address needs name, address line 1, postal code."
+    assert error.value.field == "name"
+
+
+def test_address_country_must_be_an_iso_code():
+    with pytest.raises(ValidationError, match="'ZZ' is not an ISO country code"):
+        Address(name="A", line1="B", city="C", postal_code="1", country="zz").validated()
+    assert (
+        Address(name="A", line1="B", city="C", postal_code="1", country="se").validated().country
+        == "SE"
+    )
+
+
+def test_new_contact_needs_a_name_and_a_real_email():
+    with pytest.raises(ValidationError, match="first or last name"):
+        Customer.new(" ", "")
+    with pytest.raises(ValidationError, match="is not an email address"):
+        Customer.new("Ann", "Lee", "ann@nowhere")
+    ann = Customer.new(" Ann ", "Lee", " ann@example.com ")
+    assert (ann.full_name, ann.email) == ("Ann Lee", "ann@example.com")
+
+
+def test_customer_default_address_fills_new_shipments():
+    c = cart()
+    assert c.shipment(1).shipping_address == HOME
+
+
+def test_a_changed_address_book_does_not_change_an_orders_shipping_address():
+    mercy = customer()
+    o = order()
+    mercy.addresses[0] = Address(
+        name="Mercy Taylor", line1="9 Elm Rd", city="Shelbyville", postal_code="99999", country="US"
+    )
+    assert o.shipment(1).shipping_address == HOME
+
+
+def test_new_shipping_address_for_an_order_leaves_the_address_book_alone():
+    mercy, stock = customer(), Stock({})
+    o = order(stock=stock)
+    office = Address(
+        name="Mercy Taylor",
+        line1="5 Office Park",
+        city="Capital City",
+        postal_code="55555",
+        country="US",
+    )
+    o.set_shipping_address(1, office, stock)
+    assert o.shipment(1).shipping_address == office
+    assert mercy.addresses == [HOME]
+
+
+def test_new_shipping_address_can_be_added_to_the_address_book_when_asked():
+    mercy, stock = customer(), Stock({})
+    o = order(stock=stock)
+    office = Address(
+        name="Mercy", line1="5 Office Park", city="Capital City", postal_code="55555", country="us"
+    )
+    o.set_shipping_address(1, office, stock, add_to_address_book_of=mercy)
+    assert mercy.addresses[-1].line1 == "5 Office Park"
+    assert mercy.addresses[-1].country == "US"
+
+
+def test_anonymous_orders_need_a_name_or_email():
+    c = cart()
+    with pytest.raises(ValidationError, match="needs a name or an email"):
+        c.set_anonymous_contact("  ", "")
+    c.set_anonymous_contact("Walk-in caller", None)
+    assert c.is_anonymous and c.customer_name == "Walk-in caller"
+
+
+def test_an_invalid_address_changes_nothing():
+    stock = Stock({})
+    o = order(stock=stock)
+    with pytest.raises(ValidationError):
+        o.set_shipping_address(
+            1, Address(name="", line1="", city="", postal_code="", country=""), stock
+        )
+    assert o.shipment(1).shipping_address == HOME

@@ -1,0 +1,86 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from csr_tui.domain import ValidationError
+from csr_tui.domain.search import SearchKind, parse_contains_search, parse_order_search
+
+NAMES = [
+    "Mercy Taylor",
+    "Taylor Hayes",
+    "Mercer Smith",
+    "Ann O'Neil",
+    "Émile Zola",
+    "Jo_Ann Park",
+    "Back\\Slash",
+    "100% Pure",
+]
+
+
+def found(text):
+    query = parse_order_search(text)
+    return [n for n in NAMES if query.matches_name(n)]
+
+
+def test_name_is_a_case_insensitive_prefix_of_first_then_last_name():
+    assert found("Mer") == ["Mercy Taylor", "Mercer Smith"]
+    assert found("mercy tay") == ["Mercy Taylor"]
+    assert found("Taylor") == ["Taylor Hayes"]
+
+
+def test_percent_is_a_wildcard_anywhere():
+    assert found("%tay") == ["Mercy Taylor", "Taylor Hayes"]
+    assert found("m%smith") == ["Mercer Smith"]
+
+
+def test_underscore_backslash_and_quotes_are_literal():
+    assert found("jo_") == ["Jo_Ann Park"]
+    assert found("jo%ann") == ["Jo_Ann Park"]
+    assert found("back\\") == ["Back\\Slash"]
+    assert found("ann o'") == ["Ann O'Neil"]
+    assert found("j_") == []
+
+
+def test_non_ascii_names_fold_case():
+    assert found("émile") == ["Émile Zola"]
+    assert found("ÉMILE") == ["Émile Zola"]
+
+
+def test_email_is_exact_and_case_insensitive():
+    query = parse_order_search(" Mercy@Example.COM ")
+    assert (query.kind, query.text) == (SearchKind.EMAIL, "mercy@example.com")
+    assert parse_order_search("@example.com").text == "@example.com"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("PO1042", "PO1042"), ("po10", "PO10"), ("1042", "PO1042"), ("PO 77", "PO77")],
+)
+def test_order_numbers_are_recognised(text, number):
+    query = parse_order_search(text)
+    assert (query.kind, query.text) == (SearchKind.ORDER_NUMBER, number)
+
+
+def test_blank_or_only_wildcards_means_everything():
+    assert parse_order_search("   ").kind is SearchKind.ALL
+    assert parse_order_search("%%").kind is SearchKind.ALL
+
+
+def test_like_pattern_escapes_metacharacters():
+    assert parse_order_search("jo_ann").like_pattern() == "jo\\_ann%"
+    assert parse_order_search("%tay").like_pattern() == "%tay%"
+    assert parse_order_search("a\\b%c").like_pattern() == "a\\\\b%c%"
+
+
+def test_contains_search_needs_three_characters():
+    with pytest.raises(ValidationError, match="3 or more characters"):
+        parse_contains_search("dr", "find a variant")
+    assert parse_contains_search(" DRESS ").matches("Summer dress")
+
+
+@given(st.text(alphabet="ab_%\\ ", max_size=8), st.text(alphabet="ab_%\\ ", max_size=8))
+def test_a_name_always_matches_its_own_prefix(name, extra):
+    name, extra = name.replace("%", ""), extra.replace("%", "")
+    query = parse_order_search(name)
+    if query.kind is SearchKind.NAME:
+        assert query.matches_name(name + extra)

@@ -1,0 +1,44 @@
+"""Where the database is and who the agent is: the command line, then the environment."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from sqlalchemy.engine import make_url
+
+DATABASE_URL_ENV = "CSR_TUI_DATABASE_URL"
+AGENT_ENV = "CSR_TUI_AGENT"
+
+
+def default_database_path() -> Path:
+    return Path(user_data_dir("csr-tui")) / "csr-tui.db"
+
+
+def resolve_database_url(cli_value: str | None) -> str:
+    if cli_value:
+        return cli_value
+    from_env = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if from_env:
+        return from_env
+    return f"sqlite:///{default_database_path()}"
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL may still hold a password: show none of it
+        return "<unreadable database URL>"
+
+
+def default_agent() -> str:
+    name = os.environ.get(AGENT_ENV, "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "agent"

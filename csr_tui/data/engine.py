@@ -1,0 +1,89 @@
+"""Engines for the embedded SQLite default and for PostgreSQL.
+
+SQLite serves several agents on one host: WAL lets readers run beside the writer, a busy
+timeout queues writers, and write transactions start with BEGIN IMMEDIATE so that two
+writers never both read then deadlock on the upgrade to a write lock.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+
+from csr_tui.config import mask_url
+from csr_tui.domain.errors import DomainError
+
+BUSY_TIMEOUT_SECONDS = 30
+WRITE = "csr_write"  # execution option: this transaction will write
+
+
+class DatabaseUnavailable(DomainError):
+    """The database cannot be opened; the message says which and why, with no password."""
+
+
+def sqlite_file(url: URL) -> Path | None:
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).expanduser()
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the folder 0700 and the file 0600 before SQLite does, so no other login can
+    read the orders; SQLite gives its -wal and -shm files the database file's mode."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def create_db_engine(url_text: str, **kwargs: Any) -> Engine:
+    try:
+        url = make_url(url_text)
+    except Exception:
+        raise DatabaseUnavailable(f"'{mask_url(url_text)}' is not a database URL.") from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        path = sqlite_file(url)
+        if path is not None:
+            try:
+                prepare_sqlite_file(path)
+            except OSError as error:
+                raise DatabaseUnavailable(f"Cannot create {path}: {error.strerror}.") from None
+        engine = create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            **kwargs,
+        )
+        _configure_sqlite(engine)
+        return engine
+    if backend == "postgresql":
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    raise DatabaseUnavailable(
+        f"{mask_url(url_text)}: only sqlite:/// and postgresql+psycopg:// URLs are supported."
+    )
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # We issue BEGIN ourselves (below); pysqlite's own implicit BEGIN would defeat it.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        writes = connection.get_execution_options().get(WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

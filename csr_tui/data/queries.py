@@ -1,0 +1,504 @@
+"""Lists: lightweight summary rows read with SQLAlchemy Core, a page at a time (keyset).
+
+The order list must stay fast at a million orders (search-performance-notes.md). A search
+term has a *source*: the index that finds its candidates (order-number or name-prefix
+B-tree range, email B-tree, SQLite FTS5 trigram or PostgreSQL pg_trgm for substrings).
+The plan is chosen by how many candidates the source has:
+
+- sparse (few candidates): fetch them through the source, filter, sort: cost ~ candidates;
+- dense (many candidates), or no source (terms shorter than a trigram): walk the orders
+  newest first through the created-at index, or through the (status, market, created_at)
+  index once per status and market asked for, testing the term on each row: a page needs
+  about page-size / density rows.
+
+Counts stop at COUNT_CAP and then read "10,000+".
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    true,
+    tuple_,
+    union_all,
+)
+
+from csr_tui.data import tables as t
+from csr_tui.domain.search import (
+    LIKE_ESCAPE,
+    MIN_SUBSTRING,
+    OrderSearch,
+    SearchKind,
+    escape_like,
+    parse_contains_search,
+    parse_order_search,
+    search_key,
+)
+from csr_tui.domain.statuses import OrderStatus
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+# Above this many candidates the walk through the created-at index wins over fetching the
+# candidates and sorting them (measured: benchmarks/search_benchmark.py).
+SPARSE_LIMIT = 4_000
+
+o = t.orders
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    text: str = ""
+    statuses: frozenset[OrderStatus] = frozenset()
+    markets: frozenset[str] = frozenset()
+    created_from: datetime | None = None  # inclusive, aware
+    created_to: datetime | None = None  # exclusive, aware
+
+    @property
+    def search(self) -> OrderSearch:
+        return parse_order_search(self.text)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.statuses or self.markets or self.created_from or self.created_to)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    created_at: datetime
+    id: int
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    number: str
+    created_at: datetime
+    name: str
+    market_code: str
+    customer_name: str
+    customer_email: str | None
+    status: OrderStatus
+    total: Decimal
+    currency: str
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.created_at, self.id)
+
+
+@dataclass(frozen=True)
+class Count:
+    value: int
+    at_least: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.value:,}+" if self.at_least else f"{self.value:,}"
+
+
+def _capped(value: int, cap: int) -> Count:
+    return Count(cap, True) if value > cap else Count(value)
+
+
+ROW_COLUMNS = (
+    o.c.id,
+    o.c.number,
+    o.c.created_at,
+    o.c.name,
+    o.c.market_code,
+    o.c.customer_name,
+    o.c.customer_email,
+    o.c.status,
+    o.c.total,
+    o.c.currency,
+)
+
+
+def _row(r: Any) -> OrderRow:
+    return OrderRow(
+        id=r.id,
+        number=r.number,
+        created_at=r.created_at,
+        name=r.name,
+        market_code=r.market_code,
+        customer_name=r.customer_name,
+        customer_email=r.customer_email,
+        status=OrderStatus(r.status),
+        total=r.total,
+        currency=r.currency,
+    )
+
+
+def prefix_range(col: Any, prefix: str) -> ColumnElement[bool]:
+    """`col` starts with `prefix`, as a range a B-tree can answer (byte-wise collation)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(col >= prefix, col < upper)
+
+
+def _unindexed(col: Any) -> Any:
+    """The column as an expression no index answers, to keep the planner on the walk."""
+    return col.op("||")(literal_column("''"))
+
+
+@dataclass
+class _Source:
+    """Where a search term's candidates come from, and the exact test each row must pass."""
+
+    candidate_ids: Select[Any] | None  # ids of the candidates, via the source's index
+    exact: ColumnElement[bool]  # the term's meaning, on the orders table
+    walk_test: ColumnElement[bool]  # the same, written so no index is used for it
+    count_is_exact: bool  # candidate count == matching count (no further test)
+
+
+@dataclass
+class OrderList:
+    """One filter over the orders: its count and its pages, newest first."""
+
+    conn: Connection
+    filter: OrderFilter
+    all_markets: Sequence[str]
+    cap: int = COUNT_CAP
+    _candidates: int | None = field(default=None, init=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.conn.dialect.name
+
+    # -- the search term ---------------------------------------------------------------
+
+    @cached_property
+    def source(self) -> _Source | None:
+        search = self.filter.search
+        if search.kind is SearchKind.ALL:
+            return None
+        if search.kind is SearchKind.EMAIL:
+            exact = o.c.email_key == search.text
+            return _Source(
+                select(o.c.id).where(exact), exact, _unindexed(o.c.email_key) == search.text, True
+            )
+        if search.kind is SearchKind.ORDER_NUMBER:
+            exact = prefix_range(o.c.number, search.text)
+            walk = prefix_range(_unindexed(o.c.number), search.text)
+            return _Source(select(o.c.id).where(exact), exact, walk, True)
+        return self._name_source(search)
+
+    def _name_source(self, search: OrderSearch) -> _Source:
+        pattern = search.like_pattern()
+        like = o.c.name_key.like(pattern, escape=LIKE_ESCAPE)
+        walk_like = _unindexed(o.c.name_key).like(pattern, escape=LIKE_ESCAPE)
+        if search.is_prefix:
+            exact = prefix_range(o.c.name_key, search.fragments[0])
+            walk = prefix_range(_unindexed(o.c.name_key), search.fragments[0])
+            return _Source(select(o.c.id).where(exact), exact, walk, True)
+        if search.anchored:
+            first = prefix_range(o.c.name_key, search.fragments[0])
+            return _Source(select(o.c.id).where(first), like, walk_like, False)
+        long_enough = [f for f in search.fragments if len(f) >= MIN_SUBSTRING]
+        if not long_enough:
+            return _Source(None, walk_like, walk_like, False)
+        single = len(search.fragments) == 1
+        if self.dialect == "sqlite":
+            fts = table("orders_fts", column("rowid"))
+            match = " AND ".join('"' + f.replace('"', '""') + '"' for f in long_enough)
+            ids = select(fts.c.rowid).where(literal_column("orders_fts").op("MATCH")(match))
+            return _Source(ids, like, walk_like, single)
+        # PostgreSQL: pg_trgm's GIN index answers LIKE '%...%' directly.
+        return _Source(select(o.c.id).where(like), like, walk_like, single)
+
+    def candidate_count(self) -> int | None:
+        """Candidates of the term's source, counted up to COUNT_CAP + 1."""
+        if self._candidates is None and self.source and self.source.candidate_ids is not None:
+            limited = self.source.candidate_ids.limit(self.cap + 1).subquery()
+            self._candidates = self.conn.execute(
+                select(func.count()).select_from(limited)
+            ).scalar_one()
+        return self._candidates
+
+    @property
+    def sparse(self) -> bool:
+        n = self.candidate_count()
+        return n is not None and n <= SPARSE_LIMIT
+
+    # -- filters -----------------------------------------------------------------------
+
+    def _date_conditions(self, created_at: Any = o.c.created_at) -> list[ColumnElement[bool]]:
+        conditions = []
+        if self.filter.created_from:
+            conditions.append(created_at >= self.filter.created_from)
+        if self.filter.created_to:
+            conditions.append(created_at < self.filter.created_to)
+        return conditions
+
+    def _combos(self) -> list[tuple[str | None, str | None]]:
+        """(status, market) pairs to walk, one index range each; (None, None): one walk."""
+        f = self.filter
+        if not f.statuses and not f.markets:
+            return [(None, None)]
+        statuses = sorted(s.value for s in (f.statuses or OrderStatus))
+        markets = sorted(f.markets or self.all_markets)
+        return list(itertools.product(statuses, markets))
+
+    @staticmethod
+    def _keyset(after: Cursor | None, before: Cursor | None) -> list[ColumnElement[bool]]:
+        key = tuple_(o.c.created_at, o.c.id)
+        if after is not None:
+            # The plain bound lets SQLite narrow the index range (22 ms -> 0.2 ms measured).
+            return [o.c.created_at <= after.created_at, key < (after.created_at, after.id)]
+        if before is not None:
+            return [o.c.created_at >= before.created_at, key > (before.created_at, before.id)]
+        return []
+
+    # -- count -------------------------------------------------------------------------
+
+    def count(self) -> Count:
+        src = self.source
+        if src is not None and src.count_is_exact and not self.filter.is_filtered:
+            n = self.candidate_count()
+            assert n is not None
+            return _capped(n, self.cap)
+        if src is not None and self.sparse:
+            assert src.candidate_ids is not None
+            query = select(func.count()).where(
+                o.c.id.in_(src.candidate_ids), src.exact, *self._filter_conditions()
+            )
+            return Count(self.conn.execute(query).scalar_one())
+        test = [src.walk_test] if src is not None else []
+        limited = (
+            select(literal_column("1"))
+            .select_from(o)
+            .where(*test, *self._filter_conditions())
+            .limit(self.cap + 1)
+            .subquery()
+        )
+        total = self.conn.execute(select(func.count()).select_from(limited)).scalar_one()
+        return _capped(total, self.cap)
+
+    def _filter_conditions(self) -> list[ColumnElement[bool]]:
+        f = self.filter
+        conditions = self._date_conditions()
+        if f.statuses:
+            conditions.append(o.c.status.in_(sorted(s.value for s in f.statuses)))
+        if f.markets:
+            conditions.append(o.c.market_code.in_(sorted(f.markets)))
+        return conditions
+
+    # -- pages -------------------------------------------------------------------------
+
+    def page(
+        self,
+        *,
+        after: Cursor | None = None,
+        before: Cursor | None = None,
+        last: bool = False,
+        size: int = PAGE_SIZE,
+    ) -> tuple[list[OrderRow], bool]:
+        """A page newest first, and whether more rows lie beyond it in the direction read.
+
+        `after`: the page older than that row; `before`: the page newer than it;
+        `last`: the oldest page.
+        """
+        ascending = before is not None or last
+        limit = size + 1
+        if self.source is not None and self.sparse:
+            query = self._sparse_page(after, before, ascending, limit)
+        else:
+            query = self._walk_page(after, before, ascending, limit)
+        rows = [_row(r) for r in self.conn.execute(query)]
+        more = len(rows) > size
+        rows = rows[:size]
+        if ascending:
+            rows.reverse()
+        return rows, more
+
+    @staticmethod
+    def _order(ascending: bool, created_at: Any = o.c.created_at, id_: Any = o.c.id) -> list[Any]:
+        if ascending:
+            return [created_at.asc(), id_.asc()]
+        return [created_at.desc(), id_.desc()]
+
+    def _sparse_page(
+        self, after: Cursor | None, before: Cursor | None, ascending: bool, limit: int
+    ) -> Select[Any]:
+        src = self.source
+        assert src is not None and src.candidate_ids is not None
+        conditions = [o.c.id.in_(src.candidate_ids), src.exact, *self._filter_conditions()]
+        conditions += self._keyset(after, before)
+        if self.dialect == "sqlite":
+            # Keep SQLite on the candidates: with the created-at index free for ORDER BY it
+            # may walk all orders probing the candidate list (140 ms measured).
+            order = self._order(ascending, _unindexed(o.c.created_at))
+        else:
+            order = self._order(ascending)
+        return select(*ROW_COLUMNS).where(*conditions).order_by(*order).limit(limit)
+
+    def _walk_page(
+        self, after: Cursor | None, before: Cursor | None, ascending: bool, limit: int
+    ) -> Select[Any]:
+        test = [self.source.walk_test] if self.source is not None else []
+        common = [*test, *self._date_conditions(), *self._keyset(after, before)]
+        parts = []
+        for status, market in self._combos():
+            where = list(common)
+            if status is not None:
+                where += [o.c.status == status, o.c.market_code == market]
+            parts.append(
+                select(*ROW_COLUMNS).where(*where).order_by(*self._order(ascending)).limit(limit)
+            )
+        if len(parts) == 1:
+            return parts[0]
+        merged = union_all(*[select(p.subquery()) for p in parts]).subquery()
+        return (
+            select(*merged.c)
+            .order_by(*self._order(ascending, merged.c.created_at, merged.c.id))
+            .limit(limit)
+        )
+
+
+# -- customers, variants, carts: small lists for the create-order screens ---------------
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    id: int
+    name: str
+    email: str | None
+    phone: str
+
+
+def search_customers(conn: Connection, text: str, limit: int = 20) -> list[CustomerRow]:
+    """Any part of the name or email (3+ characters); shorter text: a name or email prefix."""
+    c = t.customers
+    key = search_key(text)
+    if not key:
+        return []
+    if len(key) < MIN_SUBSTRING:
+        where = or_(prefix_range(c.c.name_key, key), prefix_range(c.c.email_key, key))
+    else:
+        pattern = "%" + escape_like(key) + "%"
+        like = or_(
+            c.c.name_key.like(pattern, escape=LIKE_ESCAPE),
+            c.c.email_key.like(pattern, escape=LIKE_ESCAPE),
+        )
+        if conn.dialect.name == "sqlite":
+            fts = table("customers_fts", column("rowid"))
+            match = '"' + key.replace('"', '""') + '"'
+            ids = select(fts.c.rowid).where(literal_column("customers_fts").op("MATCH")(match))
+            where = and_(c.c.id.in_(ids), like)
+        else:
+            where = like
+    rows = conn.execute(
+        select(c.c.id, c.c.first_name, c.c.last_name, c.c.email, c.c.phone, c.c.name_key)
+        .where(where)
+        .order_by(c.c.name_key, c.c.id)
+        .limit(limit)
+    )
+    return [
+        CustomerRow(r.id, " ".join(p for p in (r.first_name, r.last_name) if p), r.email, r.phone)
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class VariantRow:
+    sku: str
+    name: str
+    description: str
+    price: Decimal | None
+    in_stock: int
+    is_sold: bool
+    product_url: str
+
+
+def search_variants(
+    conn: Connection, text: str, market_code: str, limit: int = 30
+) -> list[VariantRow]:
+    """The whole SKU, or any part of the name or description: three characters or more."""
+    query = parse_contains_search(text, "search for a product variant")
+    v, p = t.variants, t.variant_prices
+    pattern = "%" + escape_like(query.key) + "%"
+    like = v.c.search_key.like(pattern, escape=LIKE_ESCAPE)
+    if conn.dialect.name == "sqlite":
+        fts = table("variants_fts", column("rowid"))
+        match = '"' + query.key.replace('"', '""') + '"'
+        ids = select(fts.c.rowid).where(literal_column("variants_fts").op("MATCH")(match))
+        where = or_(v.c.sku == text.strip().upper(), and_(v.c.id.in_(ids), like))
+    else:
+        where = or_(v.c.sku == text.strip().upper(), like)
+    exact_first = (v.c.sku == text.strip().upper()).desc()
+    rows = conn.execute(
+        select(v, p.c.price)
+        .select_from(v.outerjoin(p, and_(p.c.variant_id == v.c.id, p.c.market_code == market_code)))
+        .where(where)
+        .order_by(exact_first, v.c.is_sold.desc(), v.c.name, v.c.sku)
+        .limit(limit)
+    )
+    return [
+        VariantRow(r.sku, r.name, r.description, r.price, r.in_stock, r.is_sold, r.product_url)
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CartRow:
+    id: int
+    name: str
+    customer_name: str
+    market_code: str
+    line_count: int
+    updated_at: datetime
+    updated_by: str
+    version: int
+
+
+def list_carts(conn: Connection, limit: int = 200) -> list[CartRow]:
+    c, s, li = t.carts, t.shipments, t.line_items
+    lines = (
+        select(s.c.cart_id, func.count(li.c.id).label("n"))
+        .select_from(s.join(li, li.c.shipment_id == s.c.id))
+        .where(s.c.cart_id.is_not(None))
+        .group_by(s.c.cart_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(c, func.coalesce(lines.c.n, 0).label("line_count"))
+        .select_from(c.outerjoin(lines, lines.c.cart_id == c.c.id))
+        .order_by(c.c.updated_at.desc(), c.c.id.desc())
+        .limit(limit)
+    )
+    return [
+        CartRow(
+            r.id,
+            r.name,
+            r.customer_name,
+            r.market_code,
+            r.line_count,
+            r.updated_at,
+            r.updated_by,
+            r.version,
+        )
+        for r in rows
+    ]
+
+
+def order_total_count(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(o)).scalar_one()
+
+
+def any_orders(conn: Connection) -> bool:
+    return conn.execute(select(true()).select_from(o).limit(1)).first() is not None

@@ -1,0 +1,295 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations create it; nothing else does.
+
+Purchase orders carry copies of what the order list shows and searches (customer name and
+email, and their search keys, the total) so that a page of the list is one index walk.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from csr_tui.data.types import Money, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+# SQLite makes only INTEGER PRIMARY KEY an alias of the rowid (fast, and FTS5's content key).
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+def Key(length: int) -> String:
+    """Text compared byte-wise on PostgreSQL too, so prefix ranges use a plain B-tree."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+def _address_columns(prefix: str) -> list[Column]:
+    return [
+        Column(f"{prefix}name", String(200)),
+        Column(f"{prefix}line1", String(200)),
+        Column(f"{prefix}line2", String(200)),
+        Column(f"{prefix}city", String(100)),
+        Column(f"{prefix}region", String(100)),
+        Column(f"{prefix}postal_code", String(20)),
+        Column(f"{prefix}country", String(2)),
+        Column(f"{prefix}phone", String(40)),
+    ]
+
+
+markets = Table(
+    "markets",
+    metadata,
+    Column("code", String(8), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("tax_rate", Money, nullable=False),
+)
+
+payment_methods = Table(
+    "payment_methods",
+    metadata,
+    Column("market_code", ForeignKey("markets.code"), primary_key=True),
+    Column("code", String(40), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+shipping_methods = Table(
+    "shipping_methods",
+    metadata,
+    Column("market_code", ForeignKey("markets.code"), primary_key=True),
+    Column("code", String(40), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("cost", Money, nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("email", String(254)),
+    Column("phone", String(40), nullable=False, default=""),
+    Column("name_key", Key(201), nullable=False),
+    Column("email_key", Key(254)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "name_key"),
+    Index(None, "email_key"),
+)
+
+customer_addresses = Table(
+    "customer_addresses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    *_address_columns(""),
+    Index(None, "customer_id"),
+)
+
+variants = Table(
+    "variants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sku", Key(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("in_stock", Integer, nullable=False),
+    Column("is_sold", Boolean, nullable=False),
+    Column("product_url", String(300), nullable=False, default=""),
+    Column("search_key", Text, nullable=False),
+    CheckConstraint("in_stock >= 0", name="stock_not_negative"),
+)
+
+variant_prices = Table(
+    "variant_prices",
+    metadata,
+    Column("variant_id", ForeignKey("variants.id", ondelete="CASCADE"), primary_key=True),
+    Column("market_code", ForeignKey("markets.code"), primary_key=True),
+    Column("price", Money, nullable=False),
+)
+
+coupons = Table(
+    "coupons",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("value", Money, nullable=False),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("valid_until", UTCDateTime, nullable=False),
+)
+
+coupon_markets = Table(
+    "coupon_markets",
+    metadata,
+    Column("coupon_code", ForeignKey("coupons.code", ondelete="CASCADE"), primary_key=True),
+    Column("market_code", ForeignKey("markets.code"), primary_key=True),
+)
+
+carts = Table(
+    "carts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("market_code", ForeignKey("markets.code"), nullable=False),
+    Column("customer_id", ForeignKey("customers.id", ondelete="SET NULL")),
+    Column("customer_name", String(201), nullable=False),
+    Column("customer_email", String(254)),
+    Column("customer_phone", String(40), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Index(None, "updated_at"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("number", Key(24), nullable=False, unique=True),
+    Column("name", String(100), nullable=False),
+    Column("market_code", ForeignKey("markets.code"), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("customer_id", ForeignKey("customers.id", ondelete="SET NULL")),
+    Column("customer_name", String(201), nullable=False),
+    Column("customer_email", String(254)),
+    Column("customer_phone", String(40), nullable=False),
+    Column("name_key", Key(201), nullable=False),
+    Column("email_key", Key(254)),
+    Column("status", String(24), nullable=False),
+    Column("status_before_hold", String(24)),
+    Column("total", Money, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Index(None, "created_at", "id"),
+    Index(None, "status", "market_code", "created_at", "id"),
+    Index(None, "name_key"),
+    Index(None, "email_key"),
+    Index(None, "customer_id"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ForeignKey("orders.id", ondelete="CASCADE")),
+    Column("cart_id", ForeignKey("carts.id", ondelete="CASCADE")),
+    Column("number", Integer, nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("status_before_hold", String(24)),
+    Column("method_code", String(40)),
+    Column("method_name", String(100)),
+    Column("shipping_cost", Money),
+    *_address_columns("address_"),
+    CheckConstraint("(order_id IS NULL) <> (cart_id IS NULL)", name="one_owner"),
+    Index(None, "order_id"),
+    Index(None, "cart_id"),
+)
+
+line_items = Table(
+    "line_items",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("shipment_id", ForeignKey("shipments.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("placed_price", Money, nullable=False),
+    Column("discount", Money, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    Index(None, "shipment_id"),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("method_code", String(40), nullable=False),
+    Column("method_name", String(100), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Index(None, "order_id"),
+)
+
+discounts = Table(
+    "discounts",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ForeignKey("orders.id", ondelete="CASCADE")),
+    Column("cart_id", ForeignKey("carts.id", ondelete="CASCADE")),
+    Column("position", Integer, nullable=False),
+    Column("description", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", Money, nullable=False),
+    Column("coupon_code", String(40)),
+    CheckConstraint("(order_id IS NULL) <> (cart_id IS NULL)", name="one_owner"),
+    Index(None, "order_id"),
+    Index(None, "cart_id"),
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("description", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "order_id"),
+)
+
+# No foreign key to orders: a deleted order's audit trail must outlive it.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_number", String(24)),
+    Column("cart_id", Integer),
+    Column("action", String(40), nullable=False),
+    Column("agent", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("changes", JSON, nullable=False),
+    Index(None, "order_number", "id"),
+    Index(None, "cart_id"),
+)
+
+# A sequence both databases understand: one row per name, bumped inside the transaction.
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)

@@ -1,0 +1,80 @@
+import os
+import stat
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from csr_tui.data.database import Database
+from csr_tui.data.engine import create_db_engine
+from csr_tui.data.migrate import SchemaTooNew, head_revision
+
+
+@pytest.fixture
+def empty_url(request, backend, tmp_path):
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    server = request.getfixturevalue("pg_server")
+    admin = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS csr_empty WITH (FORCE)"))
+        conn.execute(text("CREATE DATABASE csr_empty"))
+    request.addfinalizer(admin.dispose)
+    return server.url("csr_empty")
+
+
+def test_upgrade_from_empty_to_head_creates_the_schema(empty_url):
+    db = Database(empty_url)
+    before, after = db.upgrade()
+    assert before == () and after == head_revision()
+    tables = set(inspect(db.engine).get_table_names())
+    assert {
+        "orders",
+        "shipments",
+        "line_items",
+        "payments",
+        "notes",
+        "audit_log",
+        "carts",
+        "customers",
+        "variants",
+        "coupons",
+        "counters",
+    } <= tables
+    assert db.upgrade() == ((head_revision(),), head_revision()), "a second upgrade is a no-op"
+    db.close()
+
+
+def test_substring_search_indexes_exist(empty_url):
+    db = Database(empty_url)
+    db.upgrade()
+    with db.engine.connect() as conn:
+        if db.dialect == "sqlite":
+            names = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
+            assert {"orders_fts", "customers_fts", "variants_fts"} <= names
+        else:
+            indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+            assert "ix_orders_name_key_trgm" in indexes
+    db.close()
+
+
+def test_a_database_from_a_newer_csr_tui_is_refused_untouched(db):
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    with pytest.raises(SchemaTooNew, match="made by a newer csr-tui"):
+        db.upgrade()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            "9999_future"
+        )
+
+
+def test_sqlite_file_is_private_and_in_wal_mode(tmp_path):
+    path = tmp_path / "new-folder" / "orders.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    engine.dispose()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700

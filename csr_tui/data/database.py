@@ -115,9 +115,15 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A read-only connection inside one transaction: a consistent snapshot."""
-        with translated_errors(self.url), self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A connection for queries. On SQLite one read transaction: a consistent snapshot.
+        PostgreSQL (read committed) gives each statement its own snapshot in a transaction
+        too, so reads skip the BEGIN and COMMIT round trips."""
+        with translated_errors(self.url), self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                yield conn.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                with conn.begin():
+                    yield conn
 
     def close(self) -> None:
         self.engine.dispose()

@@ -9,7 +9,8 @@ even Core executemany are 4-10x slower (search-performance-notes.md, "Bulk load"
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -350,6 +351,48 @@ ACTIVE_IN_PROGRESS = (
 )
 
 
+BULK_TABLES = (
+    "customers",
+    "customer_addresses",
+    "variants",
+    "variant_prices",
+    "orders",
+    "shipments",
+    "line_items",
+    "payments",
+    "discounts",
+    "notes",
+)
+SQLITE_FTS_TABLES = ("orders_fts", "customers_fts", "variants_fts")
+
+
+@contextmanager
+def _without_secondary_indexes(conn: Connection) -> Iterator[None]:
+    """Drop the secondary indexes and search triggers of the order tables for a bulk load,
+    then build them again from their own definitions: sorting once beats a million
+    index insertions (and FTS5 rebuilds faster than it inserts row by row)."""
+    names = ", ".join(f"'{name}'" for name in BULK_TABLES)
+    if conn.dialect.name == "sqlite":
+        definitions = conn.exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+            f"AND tbl_name IN ({names}) AND sql IS NOT NULL"
+        ).all()
+    else:
+        definitions = conn.exec_driver_sql(
+            "SELECT 'index', indexname, indexdef FROM pg_indexes i WHERE schemaname = "
+            f"current_schema() AND tablename IN ({names}) AND NOT EXISTS (SELECT 1 FROM "
+            "pg_constraint c WHERE c.conname = i.indexname)"
+        ).all()
+    for kind, name, _ in definitions:
+        conn.exec_driver_sql(f"DROP {kind.upper()} {name}")
+    yield
+    for _, _, sql in definitions:
+        conn.exec_driver_sql(sql)
+    if conn.dialect.name == "sqlite":
+        for fts in SQLITE_FTS_TABLES:
+            conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
 class DemoLoader:
     def __init__(
         self,
@@ -383,12 +426,16 @@ class DemoLoader:
             w = _Writer(conn)
             self._markets(w)
             self._coupons(w)
-            customers = self._customers(w)
-            variants = self._variants(w)
-            self._orders(w, customers, variants)
+            with _without_secondary_indexes(conn):
+                customers = self._customers(w)
+                variants = self._variants(w)
+                self._orders(w, customers, variants)
+                self.progress.phase("Indexes", 1)
+            self.progress.advance(1)
+            self._reset_sequences(conn)
             self._carts(conn, customers, variants)
             conn.commit()
-            self._finish(conn)
+        self._statistics()
 
     # -- reference data -----------------------------------------------------------------
 
@@ -948,29 +995,24 @@ class DemoLoader:
                 cart.set_shipping_method(1, spec.shipping[0][0])
             repo.add(cart)
 
-    def _finish(self, conn: Connection) -> None:
-        self.progress.phase("Search indexes", 1)
-        if conn.dialect.name == "postgresql":
-            for table in (
-                "orders",
-                "shipments",
-                "line_items",
-                "payments",
-                "discounts",
-                "notes",
-                "customers",
-                "customer_addresses",
-                "variants",
-            ):
-                conn.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"coalesce((SELECT max(id) FROM {table}), 1))"
-                )
-            conn.commit()
-            conn.exec_driver_sql("ANALYZE")
-        else:
-            conn.exec_driver_sql("ANALYZE")
-        conn.commit()
+    @staticmethod
+    def _reset_sequences(conn: Connection) -> None:
+        """The bulk load chose the ids itself: move PostgreSQL's sequences past them."""
+        if conn.dialect.name != "postgresql":
+            return
+        for table in (name for name in BULK_TABLES if "id" in t.metadata.tables[name].c):
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"coalesce((SELECT max(id) FROM {table}), 1))"
+            )
+
+    def _statistics(self) -> None:
+        """Planner statistics, and on PostgreSQL the visibility map index-only scans need."""
+        self.progress.phase("Statistics", 1)
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(
+                "VACUUM ANALYZE" if conn.dialect.name == "postgresql" else "ANALYZE"
+            )
         self.progress.advance(1)
 
 

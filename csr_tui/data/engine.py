@@ -65,7 +65,9 @@ def create_db_engine(url_text: str, **kwargs: Any) -> Engine:
     if backend == "postgresql":
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        # No server-side prepared statements: after five runs PostgreSQL may switch to a
+        # generic plan, which cannot judge a LIKE pattern (a 60 ms search became 700 ms).
+        return create_engine(url, connect_args={"prepare_threshold": None}, **kwargs)
     raise DatabaseUnavailable(
         f"{mask_url(url_text)}: only sqlite:/// and postgresql+psycopg:// URLs are supported."
     )

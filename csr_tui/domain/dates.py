@@ -33,8 +33,7 @@ class DayRange:
     def __post_init__(self) -> None:
         if self.first and self.last and self.first > self.last:
             raise ValidationError(
-                f"The start date {self.first:%Y-%m-%d} is after the end date "
-                f"{self.last:%Y-%m-%d}.",
+                f"The start date {self.first:%Y-%m-%d} is after the end date {self.last:%Y-%m-%d}.",
                 "end_date",
             )
 
@@ -92,3 +91,27 @@ def parse_day(text: str, field: str = "date") -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise ValidationError(f"'{text}' is not a date: use YYYY-MM-DD.", field) from None
+
+
+@dataclass(frozen=True)
+class DateChoice:
+    """What the agent picked in the Created On filter: a preset (recomputed each day) or a
+    custom range; neither means any date."""
+
+    preset: DatePreset | None = None
+    custom: DayRange | None = None
+
+    def days(self, today: date) -> DayRange | None:
+        if self.preset is None:
+            return None
+        if self.preset is DatePreset.CUSTOM:
+            return self.custom
+        return preset_range(self.preset, today)
+
+    def describe(self, today: date) -> str:
+        days = self.days(today)
+        if days is None:
+            return "any date"
+        if self.preset is DatePreset.CUSTOM:
+            return days.describe()
+        return f"{self.preset} ({days.describe()})"

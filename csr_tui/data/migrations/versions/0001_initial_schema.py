@@ -219,14 +219,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_orders_created_at_id"), ["created_at", "id"], unique=False
+            batch_op.f("ix_orders_created_at_id_name_key"),
+            ["created_at", "id", "name_key"],
+            unique=False,
         )
         batch_op.create_index(batch_op.f("ix_orders_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_orders_email_key"), ["email_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_orders_name_key"), ["name_key"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_orders_status_market_code_created_at_id"),
-            ["status", "market_code", "created_at", "id"],
+            batch_op.f("ix_orders_status_market_code_created_at_id_name_key"),
+            ["status", "market_code", "created_at", "id", "name_key"],
             unique=False,
         )
 
@@ -488,11 +490,11 @@ def downgrade() -> None:
     op.drop_table("shipping_methods")
     op.drop_table("payment_methods")
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_orders_status_market_code_created_at_id"))
+        batch_op.drop_index(batch_op.f("ix_orders_status_market_code_created_at_id_name_key"))
         batch_op.drop_index(batch_op.f("ix_orders_name_key"))
         batch_op.drop_index(batch_op.f("ix_orders_email_key"))
         batch_op.drop_index(batch_op.f("ix_orders_customer_id"))
-        batch_op.drop_index(batch_op.f("ix_orders_created_at_id"))
+        batch_op.drop_index(batch_op.f("ix_orders_created_at_id_name_key"))
 
     op.drop_table("orders")
     with op.batch_alter_table("customer_addresses", schema=None) as batch_op:

@@ -121,7 +121,7 @@ def build_cases(services: Services) -> list[Case]:
 def capture(services: Services, case: Case) -> None:
     """Record the statements one search issues, to replay them on the raw connection."""
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+    def record(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             case.statements.append((statement, parameters))
 

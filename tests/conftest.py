@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -24,6 +25,10 @@ from tests.factories import JP, NOW, US
 from tests.pg_server import PostgresServer, PostgresUnavailable
 
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+# Screens show local time; tests (and their snapshots) read it in UTC wherever they run.
+os.environ["TZ"] = "UTC"
+time.tzset()
 PG_TEMPLATE = "csr_template"
 _names = itertools.count()
 
@@ -148,6 +153,21 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
     return new_database_url(request, backend, tmp_path)
+
+
+@pytest.fixture
+def empty_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    """A database with nothing in it, not even the schema."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    server = request.getfixturevalue("pg_server")
+    name = f"csr_empty_{os.getpid()}_{next(_names)}"
+    admin = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    request.addfinalizer(admin.dispose)
+    return server.url(name)
 
 
 @pytest.fixture

@@ -2,24 +2,11 @@ import os
 import stat
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from csr_tui.data.database import Database
 from csr_tui.data.engine import create_db_engine
 from csr_tui.data.migrate import SchemaTooNew, head_revision
-
-
-@pytest.fixture
-def empty_url(request, backend, tmp_path):
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'empty.db'}"
-    server = request.getfixturevalue("pg_server")
-    admin = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS csr_empty WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE csr_empty"))
-    request.addfinalizer(admin.dispose)
-    return server.url("csr_empty")
 
 
 def test_upgrade_from_empty_to_head_creates_the_schema(empty_url):

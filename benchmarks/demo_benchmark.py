@@ -1,0 +1,101 @@
+"""How long `csr-tui demo` takes, phase by phase, on a new database.
+
+    python benchmarks/demo_benchmark.py                      # 1,000,000 orders, SQLite
+    python benchmarks/demo_benchmark.py --orders 100000 --database postgresql+psycopg://...
+
+The SQLite file goes to a temporary folder and is removed afterwards unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
+
+from csr_tui.config import mask_url
+from csr_tui.data import tables as t
+from csr_tui.data.database import Database
+from csr_tui.data.demo import load_demo
+
+
+class PhaseTimer:
+    def __init__(self) -> None:
+        self.phases: list[tuple[str, float]] = []
+        self._name = ""
+        self._start = 0.0
+
+    def phase(self, name: str, total: int) -> None:
+        self.stop()
+        self._name, self._start = name, time.perf_counter()
+
+    def advance(self, amount: int) -> None:
+        return None
+
+    def stop(self) -> None:
+        if self._name:
+            self.phases.append((self._name, time.perf_counter() - self._start))
+            self._name = ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument(
+        "--database", metavar="URL", help="an empty database (default: temp SQLite)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary SQLite file")
+    args = parser.parse_args()
+    folder = None
+    url = args.database
+    if url is None:
+        folder = tempfile.mkdtemp(prefix="csr-demo-bench-")
+        url = f"sqlite:///{folder}/demo.db"
+    db = Database(url)
+    db.upgrade()
+    timer = PhaseTimer()
+    started = time.perf_counter()
+    load_demo(db.engine, orders=args.orders, progress=timer)
+    total = time.perf_counter() - started
+    timer.stop()
+    with db.reading() as conn:
+        counts = {
+            name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for name, table in (
+                ("orders", t.orders),
+                ("shipments", t.shipments),
+                ("line items", t.line_items),
+                ("payments", t.payments),
+                ("customers", t.customers),
+                ("variants", t.variants),
+            )
+        }
+    db.close()
+    table = Table(title=f"csr-tui demo --orders {args.orders:,} on {mask_url(url)}")
+    table.add_column("phase")
+    table.add_column("seconds", justify="right")
+    table.add_column("share", justify="right")
+    for name, seconds in timer.phases:
+        table.add_row(name, f"{seconds:.1f}", f"{seconds / total:.0%}")
+    table.add_row("[b]total[/b]", f"[b]{total:.1f}[/b]", "")
+    console = Console()
+    console.print(table)
+    rows = sum(counts.values())
+    console.print(", ".join(f"{n:,} {name}" for name, n in counts.items()))
+    console.print(f"{rows / total:,.0f} rows/s overall")
+    if folder:
+        path = os.path.join(folder, "demo.db")
+        console.print(f"SQLite file: {os.path.getsize(path) / 1e9:.2f} GB")
+        if args.keep:
+            console.print(f"kept: {path}")
+        else:
+            shutil.rmtree(folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,425 @@
+"""The `csr-tui` command line. Without a command it starts the terminal application."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from csr_tui import __version__
+from csr_tui.config import DATABASE_URL_ENV, default_agent, resolve_database_url
+from csr_tui.domain.errors import DomainError, NotFound, ValidationError
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A bad argument: one line on stderr and exit status 2."""
+
+
+def _database_option(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        default=default,
+        help=f"database URL (default: ${DATABASE_URL_ENV}, else a SQLite file in the user "
+        "data folder); e.g. postgresql+psycopg://user@host/db",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="csr-tui",
+        description="Keyboard-first order management for call-centre agents. "
+        "Without a command, starts the terminal application.",
+    )
+    parser.add_argument("--version", action="version", version=f"csr-tui {__version__}")
+    _database_option(parser)
+    parser.add_argument(
+        "--agent", metavar="NAME", help="agent name on notes and audit records (default: login)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="load demo data into an empty database")
+    _database_option(demo, argparse.SUPPRESS)
+    demo.add_argument("--orders", type=int, default=None, metavar="N", help="orders (5000)")
+    demo.add_argument("--seed", type=int, default=None, metavar="S", help="random seed (42)")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
+    _database_option(upgrade, argparse.SUPPRESS)
+
+    orders = commands.add_parser("orders", help="list or show purchase orders")
+    order_commands = orders.add_subparsers(dest="orders_command", metavar="ACTION", required=True)
+    listing = order_commands.add_parser("list", help="list orders, newest first")
+    _database_option(listing, argparse.SUPPRESS)
+    listing.add_argument(
+        "--search", default="", metavar="TEXT", help="order number, customer name or email"
+    )
+    listing.add_argument("--status", action="append", default=[], metavar="S")
+    listing.add_argument("--market", action="append", default=[], metavar="M")
+    listing.add_argument("--from", dest="date_from", default="", metavar="YYYY-MM-DD")
+    listing.add_argument("--to", dest="date_to", default="", metavar="YYYY-MM-DD")
+    listing.add_argument("--limit", type=int, default=50, metavar="N")
+    listing.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    show = order_commands.add_parser("show", help="show one order in full")
+    _database_option(show, argparse.SUPPRESS)
+    show.add_argument("number", metavar="NUMBER")
+    show.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return _run_app(args)
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "db":
+            return _db_upgrade(args)
+        return _orders(args)
+    except (UsageError, ValidationError, NotFound) as error:
+        print(f"csr-tui: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except DomainError as error:
+        print(f"csr-tui: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _open(args: argparse.Namespace, *, upgrade: bool = True):  # type: ignore[no-untyped-def]
+    from csr_tui.data.database import Database
+    from csr_tui.services import Services
+
+    db = Database(resolve_database_url(args.database))
+    if upgrade:
+        db.upgrade()
+    return Services(db, args.agent or default_agent())
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from csr_tui.app import CsrApp
+
+    url = resolve_database_url(args.database)
+    app = CsrApp(database_url=url, agent=args.agent or default_agent())
+    app.run()
+    return app.return_code or 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from csr_tui.data.database import Database
+
+    db = Database(resolve_database_url(args.database))
+    before, head = db.upgrade()
+    where = db.display_url
+    if before == (head,):
+        print(f"{where}: schema already at revision {head}.")
+    else:
+        print(f"{where}: schema upgraded from {', '.join(before) or 'empty'} to {head}.")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from csr_tui.data.demo import DEFAULT_ORDERS, DEFAULT_SEED, load_demo
+
+    services = _open(args)
+    orders = DEFAULT_ORDERS if args.orders is None else args.orders
+    if orders < 0:
+        raise UsageError("--orders cannot be negative")
+    started = time.perf_counter()
+    columns = (
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        TextColumn("{task.completed:>9,}/{task.total:<9,}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, transient=False) as bar:
+        reporter = _RichProgress(bar)
+        load_demo(
+            services.db.engine,
+            orders=orders,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
+            progress=reporter,
+        )
+    print(
+        f"Loaded {orders:,} demo orders into {services.db.display_url} "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
+    return 0
+
+
+class _RichProgress:
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+        self.task: Any = None
+
+    def phase(self, name: str, total: int) -> None:
+        self.task = self.bar.add_task(name, total=total)
+
+    def advance(self, amount: int) -> None:
+        self.bar.advance(self.task, amount)
+
+
+def _orders(args: argparse.Namespace) -> int:
+    services = _open(args)
+    if args.orders_command == "show":
+        return _show(services, args)
+    return _list(services, args)
+
+
+def _order_filter(services: Any, args: argparse.Namespace) -> Any:
+    from csr_tui.data.queries import OrderFilter
+    from csr_tui.domain.dates import DayRange, parse_day
+    from csr_tui.domain.statuses import parse_status
+
+    statuses = frozenset(parse_status(s) for s in args.status)
+    known = services.market_codes()
+    markets = frozenset(m.strip().upper() for m in args.market)
+    unknown = sorted(markets - set(known))
+    if unknown:
+        raise UsageError(f"unknown market {', '.join(unknown)} (markets: {', '.join(known)})")
+    days = DayRange(parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to"))
+    start, end = days.utc_bounds()
+    if args.limit < 1:
+        raise UsageError("--limit must be 1 or more")
+    return OrderFilter(
+        text=args.search, statuses=statuses, markets=markets, created_from=start, created_to=end
+    )
+
+
+def _list(services: Any, args: argparse.Namespace) -> int:
+    from csr_tui.data.queries import PAGE_SIZE
+
+    order_filter = _order_filter(services, args)
+    rows: list[Any] = []
+    page = services.search_orders(order_filter, size=min(args.limit, PAGE_SIZE))
+    count = page.count
+    rows.extend(page.rows)
+    while page.more and len(rows) < args.limit:
+        size = min(PAGE_SIZE, args.limit - len(rows))
+        page = services.search_orders(
+            order_filter, after=rows[-1].cursor, with_count=False, size=size
+        )
+        rows.extend(page.rows)
+    records = [_row_record(r) for r in rows]
+    if args.format == "json":
+        json.dump(records, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(_ROW_FIELDS))
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        _print_table(rows, count)
+    return 0
+
+
+_ROW_FIELDS = (
+    "number",
+    "created",
+    "name",
+    "market",
+    "customer_name",
+    "customer_email",
+    "status",
+    "total",
+    "currency",
+)
+
+
+def _row_record(row: Any) -> dict[str, Any]:
+    from csr_tui.domain.money import currency
+
+    return {
+        "number": row.number,
+        "created": row.created_at.isoformat(),
+        "name": row.name,
+        "market": row.market_code,
+        "customer_name": row.customer_name,
+        "customer_email": row.customer_email,
+        "status": row.status.value,
+        "total": str(currency(row.currency).round(row.total)),
+        "currency": row.currency,
+    }
+
+
+def _print_table(rows: list[Any], count: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from csr_tui.domain.money import currency
+
+    table = Table(caption=f"{len(rows):,} shown of {count} matching orders")
+    for name, justify in (
+        ("No.", "left"),
+        ("Created", "left"),
+        ("Name", "left"),
+        ("Market", "left"),
+        ("Customer Name", "left"),
+        ("Customer Email", "left"),
+        ("Status", "left"),
+        ("Total", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        table.add_row(
+            r.number,
+            f"{r.created_at.astimezone():%Y-%m-%d %H:%M}",
+            r.name,
+            r.market_code,
+            r.customer_name,
+            r.customer_email or "",
+            r.status.value,
+            currency(r.currency).format(r.total),
+        )
+    Console().print(table)
+
+
+def order_document(order: Any) -> dict[str, Any]:
+    """`orders show --format json`: the order with its totals in its currency."""
+    cur = order.currency
+    totals = order.totals()
+
+    def money(value: Any) -> str:
+        return str(cur.round(value))
+
+    return {
+        "number": order.number,
+        "created": order.created_at.isoformat(),
+        "created_by": order.created_by,
+        "name": order.name,
+        "market": order.market.code,
+        "currency": cur.code,
+        "status": order.status.value,
+        "customer_id": order.customer_id,
+        "customer_name": order.customer_name,
+        "customer_email": order.customer_email,
+        "customer_phone": order.customer_phone,
+        "shipments": [
+            {
+                "number": s.number,
+                "status": s.status.value,
+                "address": None
+                if s.shipping_address is None
+                else {
+                    k: getattr(s.shipping_address, k)
+                    for k in ("name", "line1", "line2", "city", "region", "postal_code", "country")
+                },
+                "shipping_method": None
+                if s.shipping_method is None
+                else {
+                    "code": s.shipping_method.code,
+                    "name": s.shipping_method.name,
+                    "cost": money(s.shipping_method.cost),
+                },
+                "lines": [
+                    {
+                        "sku": li.sku,
+                        "name": li.name,
+                        "quantity": li.quantity,
+                        "placed_price": money(li.placed_price),
+                        "discount": money(li.discount),
+                        "total": money(li.total(cur)),
+                    }
+                    for li in s.line_items
+                ],
+            }
+            for s in order.shipments
+        ],
+        "payments": [
+            {
+                "method": p.method.name,
+                "amount": money(p.amount),
+                "status": p.status.value,
+                "created": p.created_at.isoformat(),
+                "created_by": p.created_by,
+            }
+            for p in order.payments
+        ],
+        "discounts": [
+            {
+                "description": d.description,
+                "kind": d.kind.value,
+                "value": str(d.value),
+                "coupon_code": d.coupon_code,
+            }
+            for d in order.discounts
+        ],
+        "notes": [
+            {
+                "description": n.description,
+                "text": n.text,
+                "created_by": n.created_by,
+                "created": n.created_at.isoformat(),
+            }
+            for n in order.notes
+        ],
+        "subtotal": money(totals.subtotal),
+        "discount": money(totals.discount),
+        "shipping": money(totals.shipping),
+        "tax": money(totals.tax),
+        "total": money(totals.total),
+        "paid": money(totals.paid),
+        "balance_due": money(totals.balance_due),
+    }
+
+
+def _show(services: Any, args: argparse.Namespace) -> int:
+    order = services.get_order(args.number)
+    doc = order_document(order)
+    if args.format == "json":
+        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    cur = order.currency
+    console.print(
+        f"[bold]{order.number}[/]  {order.status.value}  {order.market.name}  "
+        f"created {order.created_at.astimezone():%Y-%m-%d %H:%M} by {order.created_by}"
+    )
+    console.print(f"Customer: {order.customer_name or '(anonymous)'}  {order.customer_email or ''}")
+    for s in order.shipments:
+        lines = Table(title=f"Shipment {s.number}: {s.status.value}", title_justify="left")
+        for col in ("SKU", "Item", "Qty", "Price", "Total"):
+            lines.add_column(col, justify="right" if col in ("Qty", "Price", "Total") else "left")
+        for li in s.line_items:
+            lines.add_row(
+                li.sku,
+                li.name,
+                str(li.quantity),
+                cur.format(li.placed_price),
+                cur.format(li.total(cur)),
+            )
+        console.print(lines)
+        if s.shipping_address:
+            console.print(f"  Ship to: {s.shipping_address.one_line()}")
+        if s.shipping_method:
+            console.print(f"  Method: {s.shipping_method.name}")
+    t = order.totals()
+    for label, value in (
+        ("Subtotal", t.subtotal),
+        ("Discount", -t.discount),
+        ("Shipping", t.shipping),
+        ("Tax", t.tax),
+        ("Total", t.total),
+        ("Paid", t.paid),
+        ("Balance due", t.balance_due),
+    ):
+        console.print(f"{label:>12}: {cur.format(value)}")
+    for n in order.notes:
+        console.print(
+            f"Note by {n.created_by} {n.created_at.astimezone():%Y-%m-%d %H:%M}: {n.description}"
+        )
+    return 0

@@ -1,0 +1,105 @@
+"""Demo data: deterministic, realistic, consistent with the rules, on both databases."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from csr_tui.data import tables as t
+from csr_tui.data.database import Database
+from csr_tui.data.demo import DemoRefused, load_demo
+from csr_tui.data.queries import OrderFilter
+from csr_tui.domain import OrderStatus, PaymentStatus, ShipmentStatus
+from csr_tui.services import Services
+from tests.factories import NOW
+
+
+@pytest.fixture
+def demo(empty_url):
+    db = Database(empty_url)
+    db.upgrade()
+    load_demo(db.engine, orders=600, seed=11, now=NOW)
+    yield Services(db, "tester")
+    db.close()
+
+
+def numbers_and_names(services: Services) -> list[tuple[str, str]]:
+    page = services.search_orders(OrderFilter(), size=50)
+    return [(r.number, r.customer_name) for r in page.rows]
+
+
+def test_the_same_seed_gives_the_same_orders(demo, tmp_path):
+    again = Database(f"sqlite:///{tmp_path / 'again.db'}")
+    again.upgrade()
+    load_demo(again.engine, orders=600, seed=11, now=NOW)
+    assert numbers_and_names(Services(again, "x")) == numbers_and_names(demo)
+    again.close()
+
+
+def test_it_holds_the_seed_customers_markets_and_every_status(demo):
+    names = {r.customer_name for r in demo.search_orders(OrderFilter(text="%tay")).rows}
+    assert {"Mercy Taylor", "Taylor Hayes"} <= names
+    markets = {m.code: m for m in demo.markets()}
+    assert len(markets) >= 4 and markets["JP"].currency.minor_units == 0
+    with demo.db.reading() as conn:
+        statuses = set(conn.execute(select(t.orders.c.status).distinct()).scalars())
+        anonymous = conn.execute(
+            select(func.count()).select_from(t.orders).where(t.orders.c.customer_id.is_(None))
+        ).scalar_one()
+        unsold = conn.execute(
+            select(func.count()).select_from(t.variants).where(t.variants.c.is_sold.is_(False))
+        ).scalar_one()
+        out_of_stock = conn.execute(
+            select(func.count()).select_from(t.variants).where(t.variants.c.in_stock == 0)
+        ).scalar_one()
+        span = conn.execute(
+            select(func.min(t.orders.c.created_at), func.max(t.orders.c.created_at))
+        ).one()
+    assert statuses == {s.value for s in OrderStatus}
+    assert anonymous > 0 and unsold > 0 and out_of_stock > 0
+    assert (span[1] - span[0]).days > 2 * 365
+    assert demo.list_carts(), "there are carts to convert"
+
+
+def test_payments_and_shipments_agree_with_each_status(demo):
+    with demo.db.reading() as conn:
+        numbers = conn.execute(select(t.orders.c.number).order_by(t.orders.c.id)).scalars()
+        sample = list(numbers)[::7]
+    seen: Counter[OrderStatus] = Counter()
+    for number in sample:
+        order = demo.get_order(number)
+        seen[order.status] += 1
+        totals = order.totals()
+        shipment_statuses = {s.status for s in order.shipments}
+        if order.status is OrderStatus.COMPLETED:
+            assert totals.paid_in_full and shipment_statuses == {ShipmentStatus.SHIPPED}
+        if order.status is OrderStatus.PARTIALLY_SHIPPED:
+            assert totals.paid_in_full and ShipmentStatus.SHIPPED in shipment_statuses
+            assert shipment_statuses != {ShipmentStatus.SHIPPED}
+        if order.status is OrderStatus.CANCELED:
+            assert shipment_statuses == {ShipmentStatus.CANCELED}
+        if order.status is OrderStatus.ON_HOLD:
+            assert shipment_statuses == {ShipmentStatus.ON_HOLD}
+            assert order.status_before_hold is OrderStatus.IN_PROGRESS
+        if shipment_statuses & {
+            ShipmentStatus.INVENTORY_ASSIGNED,
+            ShipmentStatus.RELEASED,
+            ShipmentStatus.PACKING,
+        }:
+            assert totals.paid_in_full, "nothing is assigned or released before payment"
+        processed = [p for p in order.payments if p.status is PaymentStatus.PROCESSED]
+        assert sum(p.amount for p in processed) in (0, totals.total)
+    assert len(seen) >= 4
+
+
+def test_stored_totals_are_the_domains_totals(demo):
+    page = demo.search_orders(OrderFilter(), size=50)
+    for row in page.rows:
+        assert demo.get_order(row.number).totals().total == row.total
+
+
+def test_demo_goes_only_into_an_empty_database(demo):
+    with pytest.raises(DemoRefused, match="already has orders"):
+        load_demo(demo.db.engine, orders=5)

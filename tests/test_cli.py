@@ -1,0 +1,191 @@
+"""The command line: help, db upgrade, demo, orders list/show, and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from csr_tui.cli import main
+from tests.conftest import place_order
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_describes_the_real_command_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "csr_tui", "--help"], capture_output=True, text=True, check=True
+    )
+    for word in ("--database", "--agent", "demo", "db", "orders"):
+        assert word in result.stdout
+    listing = subprocess.run(
+        [sys.executable, "-m", "csr_tui", "orders", "list", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for option in ("--search", "--status", "--market", "--from", "--to", "--limit", "--format"):
+        assert option in listing
+
+
+def test_db_upgrade_creates_then_reports_the_schema(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    code, out, _ = run(capsys, "db", "upgrade", "--database", url)
+    assert code == 0 and "upgraded from empty to" in out
+    code, out, _ = run(capsys, "db", "upgrade", "--database", url)
+    assert code == 0 and "already at revision" in out
+
+
+def test_database_url_from_the_environment(capsys, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'env.db'}"
+    monkeypatch.setenv("CSR_TUI_DATABASE_URL", url)
+    code, out, _ = run(capsys, "db", "upgrade")
+    assert code == 0 and str(tmp_path / "env.db") in out
+
+
+def test_passwords_are_masked_in_messages(capsys):
+    code, _, err = run(
+        capsys,
+        "db",
+        "upgrade",
+        "--database",
+        "postgresql+psycopg://agent:s3cret@127.0.0.1:1/orders",
+    )
+    assert code == 1
+    assert "s3cret" not in err and "***" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_demo_loads_and_refuses_a_second_time(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    code, out, _ = run(capsys, "demo", "--database", url, "--orders", "120", "--seed", "3")
+    assert code == 0 and "Loaded 120 demo orders" in out
+    code, _, err = run(capsys, "demo", "--database", url, "--orders", "10")
+    assert code == 1 and "already has orders" in err
+
+
+@pytest.fixture
+def orders_url(database_url, services):
+    for customer_id in (1, 2):
+        place_order(services, customer_id=customer_id)
+    place_order(services, market="JP", customer_id=1)
+    return database_url
+
+
+def test_orders_list_json_rows(capsys, orders_url):
+    code, out, _ = run(capsys, "orders", "list", "--database", orders_url, "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and [r["number"] for r in rows] == ["PO1003", "PO1002", "PO1001"]
+    first = rows[0]
+    assert set(first) >= {
+        "number",
+        "created",
+        "customer_name",
+        "customer_email",
+        "market",
+        "status",
+        "total",
+        "currency",
+    }
+    assert first["market"] == "JP" and first["currency"] == "JPY" and first["total"].isdigit()
+    assert first["created"].startswith("2026-11-27T10:00:00")
+
+
+def test_orders_list_filters_and_csv(capsys, orders_url):
+    code, out, _ = run(
+        capsys,
+        "orders",
+        "list",
+        "--database",
+        orders_url,
+        "--search",
+        "%tay",
+        "--market",
+        "us",
+        "--status",
+        "in progress",
+        "--format",
+        "csv",
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["customer_name"] for r in rows] == ["Taylor Hayes", "Mercy Taylor"]
+    code, out, _ = run(
+        capsys,
+        "orders",
+        "list",
+        "--database",
+        orders_url,
+        "--from",
+        "2026-11-28",
+        "--format",
+        "json",
+    )
+    assert json.loads(out) == []
+
+
+def test_orders_list_limit_pages_through(capsys, orders_url):
+    code, out, _ = run(
+        capsys, "orders", "list", "--database", orders_url, "--limit", "2", "--format", "json"
+    )
+    assert code == 0 and [r["number"] for r in json.loads(out)] == ["PO1003", "PO1002"]
+
+
+def test_orders_list_table(capsys, orders_url):
+    code, out, _ = run(capsys, "orders", "list", "--database", orders_url)
+    assert code == 0 and "PO1001" in out and "3 shown of 3 matching orders" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--status", "shipped-ish"), "Unknown status 'shipped-ish'"),
+        (("--market", "XX"), "unknown market XX"),
+        (("--from", "2026-13-01"), "'2026-13-01' is not a date"),
+        (("--from", "2026-11-02", "--to", "2026-11-01"), "is after the end date"),
+        (("--limit", "0"), "--limit must be 1 or more"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(capsys, orders_url, args, message):
+    code, _, err = run(capsys, "orders", "list", "--database", orders_url, *args)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_orders_show_json_has_the_whole_order(capsys, orders_url, services):
+    order = services.get_order("PO1001")
+    services.add_payment("PO1001", order.version, "card", order.totals().balance_due)
+    services.add_note("PO1001", "Called", "Wants it fast")
+    code, out, _ = run(
+        capsys, "orders", "show", "po1001", "--database", orders_url, "--format", "json"
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["number"] == "PO1001"
+    shipment = doc["shipments"][0]
+    assert shipment["status"] == "Inventory Assigned"
+    assert shipment["address"]["city"] == "Springfield"
+    assert shipment["shipping_method"]["code"] == "ground"
+    assert shipment["lines"][0] == {
+        "sku": "SKU-40707827",
+        "name": "Summer dress, blue",
+        "quantity": 2,
+        "placed_price": "49.99",
+        "discount": "0.00",
+        "total": "99.98",
+    }
+    assert doc["payments"][0]["status"] == "Processed"
+    assert doc["notes"][0]["created_by"] == "alice"
+    assert doc["balance_due"] == "0.00"
+
+
+def test_orders_show_table_and_unknown_order(capsys, orders_url):
+    code, out, _ = run(capsys, "orders", "show", "PO1002", "--database", orders_url)
+    assert code == 0 and "Taylor Hayes" in out and "Balance due" in out
+    code, _, err = run(capsys, "orders", "show", "PO9999", "--database", orders_url)
+    assert code == 2 and "There is no order PO9999" in err

@@ -1,0 +1,237 @@
+"""The csr-tui application. One factory for the command line and the tests."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from platformdirs import user_config_dir
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from csr_tui.config import mask_url
+from csr_tui.domain.catalog import Market
+from csr_tui.domain.errors import DomainError
+from csr_tui.services import Services
+from csr_tui.services.services import Clock, utc_now
+
+
+def keymap_path() -> Path:
+    return Path(user_config_dir("csr-tui")) / "keymap.toml"
+
+
+class CsrApp(App[None]):
+    TITLE = "Order Management"
+    CSS = """
+    Screen { background: $surface; }
+    ModalScreen { background: $background 60%; }
+    Toast { max-width: 70; }
+    """
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
+    ]
+
+    class DatabaseReady(Message):
+        def __init__(self, services: Services, markets: list[Market], empty: bool) -> None:
+            super().__init__()
+            self.services = services
+            self.markets = markets
+            self.empty = empty
+
+    class DatabaseFailed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(
+        self,
+        *,
+        database_url: str | None = None,
+        agent: str = "agent",
+        services: Services | None = None,
+        clock: Clock = utc_now,
+        keymap_file: Path | None = None,
+    ) -> None:
+        super().__init__()
+        if database_url is None and services is None:
+            raise ValueError("CsrApp needs a database URL or services")
+        self.database_url = database_url
+        self.agent = services.agent if services else agent
+        self.clock = clock
+        self.services: Services | None = None
+        self._given_services = services
+        self.markets: list[Market] = []
+        self.keymap_file = keymap_file if keymap_file is not None else keymap_path()
+
+    def today(self) -> date:
+        return self.clock().astimezone().date()
+
+    def on_mount(self) -> None:
+        from csr_tui.screens.order_list import OrderListScreen
+
+        self._load_keymap()
+        where = mask_url(self.database_url) if self.database_url else "database"
+        self.sub_title = f"{self.agent} · {where}"
+        self.push_screen(OrderListScreen())
+        self.open_database()
+
+    def _load_keymap(self) -> None:
+        """Keys are rebindable: keymap.toml maps binding ids (see README) to keys."""
+        try:
+            text = self.keymap_file.read_text()
+        except OSError:
+            return
+        try:
+            keymap = tomllib.loads(text).get("keymap", {})
+            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+        except (tomllib.TOMLDecodeError, AttributeError) as error:
+            self.notify(f"{self.keymap_file}: {error}", title="Keymap ignored", severity="warning")
+
+    # -- the database, opened off the UI thread -------------------------------------------
+
+    @work(thread=True, exclusive=True, group="database", exit_on_error=False)
+    def open_database(self) -> None:
+        from csr_tui.data.database import Database
+
+        try:
+            services = self._given_services
+            if services is None:
+                assert self.database_url is not None
+                db = Database(self.database_url)
+                db.upgrade()
+                services = Services(db, self.agent, clock=self.clock)
+            markets = services.markets()
+            empty = not markets and not services.has_orders()
+        except DomainError as error:
+            self.post_message(self.DatabaseFailed(str(error)))
+            return
+        self.post_message(self.DatabaseReady(services, markets, empty))
+
+    def on_csr_app_database_ready(self, message: DatabaseReady) -> None:
+        self.services = message.services
+        self.markets = message.markets
+        if message.empty:
+            from csr_tui.screens.demo_offer import DemoOfferScreen
+
+            self.push_screen(DemoOfferScreen(), self._after_demo)
+        else:
+            self._refresh_list()
+
+    def _after_demo(self, _loaded: bool | None) -> None:
+        assert self.services is not None
+        self.services.forget_cached_markets()
+        self.reload_markets()
+
+    @work(thread=True, exclusive=True, group="markets", exit_on_error=False)
+    def reload_markets(self) -> None:
+        assert self.services is not None
+        try:
+            markets = self.services.markets()
+        except DomainError as error:
+            self.post_message(self.DatabaseFailed(str(error)))
+            return
+        self.call_from_thread(self._markets_loaded, markets)
+
+    def _markets_loaded(self, markets: list[Market]) -> None:
+        self.markets = markets
+        self._refresh_list()
+
+    def _refresh_list(self) -> None:
+        from csr_tui.screens.order_list import OrderListScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, OrderListScreen):
+                screen.reload()
+                screen.render_status()
+
+    def on_csr_app_database_failed(self, message: DatabaseFailed) -> None:
+        self.notify(message.error, title="Database", severity="error", timeout=30)
+        from csr_tui.screens.order_list import OrderListScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, OrderListScreen):
+                screen.problem = message.error
+                screen.render_status()
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def open_order(self, number: str) -> None:
+        from csr_tui.screens.order_summary import OrderSummaryScreen
+
+        self.push_screen(OrderSummaryScreen(number))
+
+    def open_carts(self) -> None:
+        from csr_tui.screens.carts import CartsScreen
+
+        if self.services is not None:
+            self.push_screen(CartsScreen())
+
+    def open_cart(self, cart_id: int, notices: list[str] | None = None, new: bool = False):
+        from csr_tui.screens.cart import CartScreen
+
+        self.push_screen(CartScreen(cart_id, notices, new=new))
+
+    def new_order(self) -> None:
+        """Create an order: Select the Market, then the customer, shipments and items."""
+        from csr_tui.screens.pick_one import PickOneScreen
+
+        if self.services is None or not self.markets:
+            self.notify("There are no markets yet.", severity="warning")
+            return
+        options = [(m.code, f"{m.code}  {m.name} ({m.currency.code})") for m in self.markets]
+        self.push_screen(
+            PickOneScreen("New order: select the market", options), self._market_chosen
+        )
+
+    def _market_chosen(self, market_code: str | None) -> None:
+        if market_code is not None:
+            self._create_cart(market_code)
+
+    @work(thread=True, exclusive=True, group="new-cart", exit_on_error=False)
+    def _create_cart(self, market_code: str) -> None:
+        assert self.services is not None
+        try:
+            cart = self.services.create_cart(market_code)
+        except DomainError as error:
+            self.call_from_thread(self.notify, str(error), severity="error")
+            return
+        assert cart.id is not None
+        self.call_from_thread(self.open_cart, cart.id, None, True)
+
+    def order_changed(self) -> None:
+        """An order was created, changed or deleted elsewhere: the list shows it."""
+        from csr_tui.screens.order_list import OrderListScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, OrderListScreen):
+                screen.reload(keep_position=True)
+
+    # -- every binding of the current screen is also a command ----------------------------
+
+    def get_key_display(self, binding: Binding) -> str:
+        display = super().get_key_display(binding)
+        return display.upper() if display[:1] == "f" and display[1:].isdigit() else display
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            keys = self.get_key_display(binding) or key
+            yield SystemCommand(
+                binding.description,
+                f"Key: {keys}",
+                partial(self._run_binding, active.node, binding.action),
+            )
+
+    def _run_binding(self, node: object, action: str) -> None:
+        self.call_later(self.run_action, action, node)

@@ -1,0 +1,547 @@
+"""Cart Details, which is also the create-order wizard and the Reorder draft.
+
+Every change is saved to the cart at once, so a dropped call or a closed terminal loses
+nothing: the cart waits under Carts (F7 on the order list). Create Order converts it to a
+purchase order.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from csr_tui.data.queries import CustomerRow
+from csr_tui.domain.customers import Address
+from csr_tui.domain.errors import DomainError, ValidationError
+from csr_tui.domain.orders import Cart, OrderGroup
+from csr_tui.screens.form import Field, FormScreen
+from csr_tui.screens.line_item_search import LineItemSearchScreen
+from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
+from csr_tui.screens.widgets.formatting import money
+from csr_tui.services import CartRef
+
+if TYPE_CHECKING:
+    from csr_tui.app import CsrApp
+    from csr_tui.services import Services
+
+
+class CartScreen(Screen[None]):
+    TITLE = "Cart Details"
+    CSS_PATH = "cart.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="cart.back"),
+        Binding("f2", "find_customer", "Customer", id="cart.find_customer"),
+        Binding("f3", "new_customer", "New customer", id="cart.new_customer"),
+        Binding("f4", "anonymous", "No account", id="cart.anonymous"),
+        Binding("f5", "edit_shipment", "Edit shipment", id="cart.edit_shipment"),
+        Binding("f6", "add_items", "Add items", id="cart.add_items"),
+        Binding("f7", "add_shipment", "Add shipment", id="cart.add_shipment"),
+        Binding("f8", "coupon", "Coupon", id="cart.coupon"),
+        Binding("ctrl+s", "create_order", "Create order", id="cart.create_order"),
+        Binding("delete", "remove_line", "Remove item", id="cart.remove_line", show=False),
+        Binding("down", "customer_results", "Matches", id="cart.matches", show=False),
+    ]
+
+    def __init__(self, cart_id: int, notices: list[str] | None = None, *, new: bool = False):
+        super().__init__()
+        self.cart_id = cart_id
+        self.notices = notices or []
+        self.new = new
+        self.cart: Cart | None = None
+        self.customers: list[CustomerRow] = []
+        self._debounce: Timer | None = None
+        self._line_keys: list[tuple[int, str]] = []
+        self._searched = ""
+        self._choose_first = False
+
+    @property
+    def csr(self) -> CsrApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def services(self) -> Services:
+        assert self.csr.services is not None
+        return self.csr.services
+
+    @property
+    def ref(self) -> CartRef:
+        return CartRef(self.cart_id)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="body"):
+            yield Static(id="contact")
+            with Horizontal(id="customer-row"):
+                yield Label("Customer")
+                yield Input(placeholder="any part of the name or email", id="customer")
+            yield OptionList(id="customers")
+            yield Static(id="notices")
+            yield Static(id="shipments")
+            yield DataTable(cursor_type="row", id="lines")
+            yield Static(id="totals")
+        yield Static(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "New order" if self.new else "Cart Details"
+        self.query_one("#customers").display = False
+        lines = self.query_one("#lines", DataTable)
+        for label, width in (
+            ("Shp", 3),
+            ("SKU", 12),
+            ("Item", 30),
+            ("Qty", 4),
+            ("Price", 13),
+            ("Total", 13),
+        ):
+            lines.add_column(label, width=width)
+        self.query_one("#notices", Static).update(
+            Text("\n".join(self.notices), style="yellow") if self.notices else ""
+        )
+        self.query_one("#notices").display = bool(self.notices)
+        self.load()
+
+    # -- loading and showing ------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="cart-load", exit_on_error=False)
+    def load(self) -> None:
+        try:
+            cart = self.services.get_cart(self.cart_id)
+        except DomainError as error:
+            self.app.call_from_thread(self.problem, str(error))
+            return
+        self.app.call_from_thread(self.show, cart)
+
+    def show(self, group: OrderGroup) -> None:
+        assert isinstance(group, Cart)
+        first_show = self.cart is None
+        self.cart = group
+        if first_show:
+            if group.customer_name or group.customer_email:
+                self.query_one("#lines", DataTable).focus()
+            else:
+                self.query_one("#customer", Input).focus()
+        self.sub_title = f"{group.name} · {group.market.name} ({group.currency.code})"
+        who = group.customer_name or group.customer_email
+        if who:
+            contact = Text.assemble(
+                ("Customer: ", "bold"),
+                " · ".join(
+                    p
+                    for p in (group.customer_name, group.customer_email or "", group.customer_phone)
+                    if p
+                ),
+                (" (no account)", "dim") if group.is_anonymous else "",
+            )
+        else:
+            contact = Text(
+                "No customer yet: type a name or email (F3 new customer, "
+                "F4 order without an account).",
+                style="yellow",
+            )
+        self.query_one("#contact", Static).update(contact)
+        cur = group.currency
+        shipments = []
+        for s in group.shipments:
+            address = s.shipping_address.one_line() if s.shipping_address else "no address"
+            method = (
+                f"{s.shipping_method.name} {money(s.shipping_method.cost, cur)}"
+                if s.shipping_method
+                else "no shipping method"
+            )
+            style = "" if s.shipping_address and s.shipping_method else "yellow"
+            shipments.append(Text(f"{s.label}: {address} · {method}", style=style))
+        self.query_one("#shipments", Static).update(Group(*shipments))
+        table = self.query_one("#lines", DataTable)
+        row = table.cursor_row
+        table.clear()
+        self._line_keys = []
+        for s in group.shipments:
+            for line in s.line_items:
+                self._line_keys.append((s.number, line.sku))
+                table.add_row(
+                    str(s.number),
+                    line.sku,
+                    line.name,
+                    Text(str(line.quantity), justify="right"),
+                    Text(money(line.placed_price, cur), justify="right"),
+                    Text(money(line.total(cur), cur), justify="right"),
+                )
+        if self._line_keys:
+            table.move_cursor(row=min(row, len(self._line_keys) - 1))
+        t = group.totals()
+        totals = Table(box=None, show_header=False, padding=(0, 1))
+        totals.add_column(justify="right")
+        totals.add_column(justify="right")
+        for label, value in (
+            ("Subtotal", t.subtotal),
+            ("Discounts", -t.discount),
+            ("Shipping", t.shipping),
+            ("Tax", t.tax),
+            ("Total", t.total),
+        ):
+            totals.add_row(label, money(value, cur))
+        coupons = ", ".join(group.coupon_codes())
+        self.query_one("#totals", Static).update(
+            Group(totals, Text(f"Coupons: {coupons}" if coupons else "", style="dim"))
+        )
+        empty = "" if self._line_keys else " · F6 adds line items"
+        self.query_one("#status", Static).update(
+            f"{group.line_count()} items · saved as cart '{group.name}'{empty} · "
+            "Ctrl+S creates the order"
+        )
+
+    def problem(self, message: str) -> None:
+        self.query_one("#status", Static).update(Text(message, style="bold red"))
+        self.notify(message, severity="error", timeout=8)
+
+    # -- every change: one service call in a worker, then show the saved cart ---------------
+
+    @work(thread=True, exclusive=True, group="cart-change", exit_on_error=False)
+    def change(self, action: str, *args: Any, **kwargs: Any) -> None:
+        cart = self.cart
+        if cart is None:
+            return
+        try:
+            updated = getattr(self.services, action)(self.ref, cart.version, *args, **kwargs)
+        except DomainError as error:
+            self.app.call_from_thread(self.problem, str(error))
+            self.load()
+            return
+        self.app.call_from_thread(self.show, updated)
+
+    def current_line(self) -> tuple[int, str] | None:
+        table = self.query_one("#lines", DataTable)
+        if not self._line_keys or not 0 <= table.cursor_row < len(self._line_keys):
+            return None
+        return self._line_keys[table.cursor_row]
+
+    def current_shipment(self) -> int:
+        line = self.current_line()
+        if line is not None and self.query_one("#lines", DataTable).has_focus:
+            return line[0]
+        return self.cart.shipments[-1].number if self.cart and self.cart.shipments else 1
+
+    # -- customer ------------------------------------------------------------------------
+
+    def action_find_customer(self) -> None:
+        self.query_one("#customer", Input).focus()
+
+    @on(Input.Changed, "#customer")
+    def customer_typed(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(0.15, self.start_customer_search)
+
+    def start_customer_search(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.find_customers(self.query_one("#customer", Input).value)
+
+    @work(thread=True, exclusive=True, group="customer-search", exit_on_error=False)
+    def find_customers(self, text: str) -> None:
+        try:
+            found = self.services.search_customers(text) if text.strip() else []
+        except DomainError as error:
+            self.app.call_from_thread(self.problem, str(error))
+            return
+        self.app.call_from_thread(self.show_customers, found, text)
+
+    def show_customers(self, found: list[CustomerRow], text: str) -> None:
+        if text != self.query_one("#customer", Input).value:
+            return  # the agent typed on since
+        self.customers = found
+        self._searched = text
+        if self._choose_first and found:
+            self._choose_first = False
+            self.choose_customer(found[0].id)
+            return
+        self._choose_first = False
+        options = self.query_one("#customers", OptionList)
+        options.clear_options()
+        for c in found:
+            options.add_option(Option(f"{c.name}  {c.email or ''}  {c.phone}", id=str(c.id)))
+        if text.strip() and not found:
+            options.add_option(
+                Option(f"No customer matches '{text}' · F3 creates one", disabled=True)
+            )
+        options.display = bool(text.strip())
+
+    @on(Input.Submitted, "#customer")
+    def customer_submitted(self) -> None:
+        """Enter takes the highlighted match (the first unless Down moved it); typed ahead
+        of the results, it takes the first match when they arrive."""
+        options = self.query_one("#customers", OptionList)
+        text = self.query_one("#customer", Input).value
+        if self.customers and text == self._searched:
+            index = options.highlighted or 0
+            self.choose_customer(self.customers[min(index, len(self.customers) - 1)].id)
+        elif text.strip():
+            self._choose_first = True
+            self.start_customer_search()
+
+    def action_customer_results(self) -> None:
+        options = self.query_one("#customers", OptionList)
+        if self.customers and options.display:
+            options.focus()
+            options.highlighted = options.highlighted or 0
+
+    @on(OptionList.OptionSelected, "#customers")
+    def customer_chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.choose_customer(int(event.option.id))
+
+    def choose_customer(self, customer_id: int) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.customers = []
+        self.query_one("#customers").display = False
+        self.query_one("#customer", Input).value = ""
+        self.change("set_customer", customer_id)
+        self.query_one("#lines", DataTable).focus()
+
+    def action_new_customer(self) -> None:
+        def create(values: dict[str, str]) -> OrderGroup:
+            address = None
+            if any(values[k].strip() for k in ("line1", "city", "postal_code")):
+                name = f"{values['first_name']} {values['last_name']}".strip()
+                address = Address(
+                    name=name,
+                    line1=values["line1"],
+                    city=values["city"],
+                    postal_code=values["postal_code"],
+                    country=values["country"],
+                    phone=values["phone"],
+                )
+            customer = self.services.create_customer(
+                values["first_name"],
+                values["last_name"],
+                values["email"],
+                values["phone"],
+                address,
+            )
+            assert customer.id is not None and self.cart is not None
+            return self.services.set_customer(self.ref, self.cart.version, customer.id)
+
+        fields = [
+            Field("first_name", "First name"),
+            Field("last_name", "Last name"),
+            Field("email", "Email"),
+            Field("phone", "Phone"),
+            Field("line1", "Address line 1"),
+            Field("city", "City"),
+            Field("postal_code", "Postal code"),
+            Field("country", "Country (ISO)", self.cart.market.code if self.cart else ""),
+        ]
+        self.app.push_screen(
+            FormScreen(
+                "Create Contact",
+                fields,
+                create,
+                submit_label="Create contact",
+                intro="The address is optional; it becomes the first in the book.",
+            ),
+            self.changed_elsewhere,
+        )
+
+    def action_anonymous(self) -> None:
+        cart = self.cart
+
+        def save(values: dict[str, str]) -> OrderGroup:
+            assert cart is not None
+            return self.services.set_anonymous_contact(
+                self.ref, cart.version, values["name"], values["email"], values["phone"]
+            )
+
+        self.app.push_screen(
+            FormScreen(
+                "Order without a customer account",
+                [
+                    Field("name", "Name", cart.customer_name if cart else ""),
+                    Field("email", "Email", (cart.customer_email or "") if cart else ""),
+                    Field("phone", "Phone", cart.customer_phone if cart else ""),
+                ],
+                save,
+                intro="A name or an email lets agents find the order again.",
+            ),
+            self.changed_elsewhere,
+        )
+
+    def changed_elsewhere(self, result: OrderGroup | None) -> None:
+        if result is not None:
+            self.show(result)
+
+    # -- shipments and items ------------------------------------------------------------------
+
+    def action_edit_shipment(self) -> None:
+        cart = self.cart
+        if cart is None:
+            return
+        self.open_shipment(cart, cart.shipment(self.current_shipment()).number)
+
+    @work(thread=True, exclusive=True, group="address-book", exit_on_error=False)
+    def open_shipment(self, cart: Cart, number: int) -> None:
+        try:
+            book = (
+                self.services.get_customer(cart.customer_id).addresses
+                if cart.customer_id is not None
+                else []
+            )
+        except DomainError:
+            book = []
+        self.app.call_from_thread(self.push_shipment_editor, cart, number, book)
+
+    def push_shipment_editor(self, cart: Cart, number: int, book: list[Address]) -> None:
+        def save(edit: ShipmentEdit) -> OrderGroup:
+            group = self.services.set_shipping_address(
+                self.ref,
+                cart.version,
+                number,
+                edit.address,
+                add_to_address_book=edit.add_to_address_book,
+            )
+            if edit.method_code:
+                group = self.services.set_shipping_method(
+                    self.ref, group.version, number, edit.method_code
+                )
+            return group
+
+        self.app.push_screen(
+            ShipmentEditScreen(
+                cart.shipment(number),
+                cart.market,
+                book,
+                save,
+                can_add_to_book=cart.customer_id is not None,
+            ),
+            self.changed_elsewhere,
+        )
+
+    def action_add_items(self) -> None:
+        cart = self.cart
+        if cart is None:
+            return
+        number = self.current_shipment()
+
+        def add(sku: str, quantity: int, price: Decimal) -> OrderGroup:
+            assert self.cart is not None
+            return self.services.add_line_item(
+                self.ref, self.cart.version, number, sku, quantity, price
+            )
+
+        self.app.push_screen(
+            LineItemSearchScreen(
+                f"Add line items to shipment {number}",
+                cart.market,
+                lambda text: self.services.search_variants(text, cart.market.code),
+                add,
+                self.changed_elsewhere,
+            )
+        )
+
+    def action_add_shipment(self) -> None:
+        self.change("add_shipment")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        line_key = self.current_line()
+        cart = self.cart
+        if line_key is None or cart is None:
+            return
+        number, sku = line_key
+        line = cart.shipment(number).line(sku)
+
+        def save(values: dict[str, str]) -> OrderGroup:
+            if not values["quantity"].strip().isdigit():
+                raise ValidationError("Quantity must be a whole number of 1 or more.", "quantity")
+            try:
+                price = cart.currency.parse(values["placed_price"], "amount")
+                discount = cart.currency.parse(values["discount"] or "0", "amount")
+            except ValidationError as error:
+                raise ValidationError(str(error), "placed_price") from None
+            return self.services.update_line_item(
+                self.ref, cart.version, number, sku, int(values["quantity"]), price, discount
+            )
+
+        self.app.push_screen(
+            FormScreen(
+                f"{sku} {line.name}",
+                [
+                    Field("quantity", "Quantity", str(line.quantity)),
+                    Field("placed_price", "Placed price", str(line.placed_price)),
+                    Field("discount", "Line discount", str(line.discount)),
+                ],
+                save,
+            ),
+            self.changed_elsewhere,
+        )
+
+    def action_remove_line(self) -> None:
+        line = self.current_line()
+        if line is not None and self.query_one("#lines", DataTable).has_focus:
+            self.change("remove_line_item", *line)
+
+    def action_coupon(self) -> None:
+        cart = self.cart
+
+        def apply(values: dict[str, str]) -> OrderGroup:
+            assert cart is not None
+            try:
+                return self.services.apply_coupon(self.ref, cart.version, values["code"])
+            except ValidationError as error:
+                raise ValidationError(str(error), "code") from None
+            except DomainError as error:
+                raise ValidationError(str(error), "code") from None
+
+        self.app.push_screen(
+            FormScreen(
+                "Apply a coupon", [Field("code", "Coupon code")], apply, submit_label="Apply"
+            ),
+            self.changed_elsewhere,
+        )
+
+    # -- create the order -------------------------------------------------------------------
+
+    def action_create_order(self) -> None:
+        if self.cart is not None:
+            self.create_order(self.cart.version)
+
+    @work(thread=True, exclusive=True, group="cart-convert", exit_on_error=False)
+    def create_order(self, version: int) -> None:
+        try:
+            order = self.services.convert_cart(self.cart_id, version)
+        except DomainError as error:
+            self.app.call_from_thread(self.problem, str(error))
+            return
+        self.app.call_from_thread(self.created, order.number)
+
+    def created(self, number: str) -> None:
+        self.notify(
+            f"Order {number} created. It must be paid before it can be released.",
+            title="Order created",
+            timeout=6,
+        )
+        self.csr.order_changed()
+        self.app.pop_screen()
+        self.csr.open_order(number)
+
+    def action_back(self) -> None:
+        options = self.query_one("#customers", OptionList)
+        if options.display:
+            options.display = False
+            self.query_one("#customer", Input).value = ""
+            return
+        if self.cart is not None and self.cart.line_count():
+            self.notify(f"Cart '{self.cart.name}' is saved under Carts (F7).", timeout=4)
+        self.app.pop_screen()

@@ -1,0 +1,243 @@
+"""Add line items: search a product variant (the whole SKU, or three or more characters of
+its name or description), then a Quantity and a Placed Price (the market price by default).
+
+The popup stays open after each Add Line Item so several items go in quickly; Esc closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Label, Static
+
+from csr_tui.data.queries import VariantRow
+from csr_tui.domain.catalog import Market
+from csr_tui.domain.errors import DomainError, ValidationError
+from csr_tui.domain.search import MIN_SUBSTRING
+from csr_tui.screens.form import FORM_CSS, show_field_error
+from csr_tui.screens.widgets.formatting import money
+
+FIELDS = ["variant", "quantity", "price"]
+
+
+class LineItemSearchScreen(ModalScreen[None]):
+    DEFAULT_CSS = (
+        "LineItemSearchScreen { align: center middle; }\n"
+        + FORM_CSS
+        + """
+    LineItemSearchScreen .form-box { width: 96; }
+    LineItemSearchScreen DataTable { height: 9; margin-top: 1; }
+    LineItemSearchScreen #chosen { margin-top: 1; height: auto; }
+    LineItemSearchScreen #details { height: auto; color: $text-muted; }
+    LineItemSearchScreen #quantity-row Input { width: 10; }
+    """
+    )
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="line_items.close"),
+        Binding("f2", "details", "More details", id="line_items.details"),
+        Binding("ctrl+s", "add", "Add line item", id="line_items.add", priority=True),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        market: Market,
+        search: Callable[[str], list[VariantRow]],
+        add: Callable[[str, int, Decimal], Any],
+        on_added: Callable[[Any], None],
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.market = market
+        self.search_fn = search
+        self.add_fn = add
+        self.on_added = on_added
+        self.results: list[VariantRow] = []
+        self.chosen: VariantRow | None = None
+        self._debounce: Timer | None = None
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form-box") as box:
+            box.border_title = self.title_text
+            with Horizontal(classes="form-row"):
+                yield Label("Product variant")
+                yield Input(
+                    placeholder="SKU, or 3+ characters of name or description", id="f-variant"
+                )
+            yield Static("", classes="field-error", id="e-variant")
+            yield DataTable(cursor_type="row", id="results")
+            yield Static("No variant chosen.", id="chosen")
+            yield Static("", id="details")
+            with Horizontal(classes="form-row", id="quantity-row"):
+                yield Label("Quantity")
+                yield Input("1", id="f-quantity")
+            yield Static("", classes="field-error", id="e-quantity")
+            with Horizontal(classes="form-row"):
+                yield Label("Placed price")
+                yield Input(placeholder=f"in {self.market.currency.code}", id="f-price")
+            yield Static("", classes="field-error", id="e-price")
+            yield Static("", classes="form-error", id="form-error")
+            yield Static(
+                "Enter on a result: choose · Enter on price: Add line item · "
+                "F2: more details · Esc: close",
+                classes="form-hint",
+            )
+
+    def on_mount(self) -> None:
+        table = self.query_one("#results", DataTable)
+        for label, width in (("SKU", 12), ("Item", 36), ("Price", 13), ("Stock", 6), ("", 14)):
+            table.add_column(label, width=width)
+        for error in self.query(".field-error"):
+            error.display = False
+        self.query_one("#f-variant", Input).focus()
+
+    # -- searching -------------------------------------------------------------------
+
+    @on(Input.Changed, "#f-variant")
+    def variant_typed(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(0.15, self.start_search)
+
+    def start_search(self) -> None:
+        text = self.query_one("#f-variant", Input).value
+        if len(text.strip()) < MIN_SUBSTRING:
+            self.show_results([], f"Enter {MIN_SUBSTRING} or more characters.")
+            return
+        self.run_search(text)
+
+    @work(thread=True, exclusive=True, group="variant-search", exit_on_error=False)
+    def run_search(self, text: str) -> None:
+        try:
+            rows = self.search_fn(text)
+        except DomainError as error:
+            self.app.call_from_thread(self.show_results, [], str(error))
+            return
+        self.app.call_from_thread(self.show_results, rows, "" if rows else "No variant found.")
+
+    def show_results(self, rows: list[VariantRow], message: str) -> None:
+        self.results = rows
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        for row in rows:
+            price = money(row.price, self.market.currency) if row.price is not None else "—"
+            note = (
+                "no longer sold" if not row.is_sold else "out of stock" if row.in_stock == 0 else ""
+            )
+            table.add_row(
+                row.sku,
+                row.name,
+                Text(price, justify="right"),
+                Text(str(row.in_stock), justify="right"),
+                Text(note, style="yellow"),
+            )
+        error = self.query_one("#e-variant", Static)
+        error.update(message)
+        error.display = bool(message)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "f-variant":
+            if self._debounce is not None:
+                self._debounce.stop()
+            self.start_search()
+            self.query_one("#results", DataTable).focus()
+        elif event.input.id == "f-quantity":
+            self.query_one("#f-price", Input).focus()
+        else:
+            self.action_add()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.results):
+            self.choose(self.results[event.cursor_row])
+
+    def choose(self, row: VariantRow) -> None:
+        self.chosen = row
+        price = "" if row.price is None else f"{self.market.currency.round(row.price)}"
+        self.query_one("#chosen", Static).update(
+            Text.assemble(("Chosen: ", "bold"), f"{row.sku}  {row.name}")
+        )
+        self.query_one("#details", Static).update("")
+        self.query_one("#f-price", Input).value = price
+        quantity = self.query_one("#f-quantity", Input)
+        quantity.focus()
+
+    def action_details(self) -> None:
+        table = self.query_one("#results", DataTable)
+        row = self.chosen
+        if table.has_focus and 0 <= table.cursor_row < len(self.results):
+            row = self.results[table.cursor_row]
+        if row is None:
+            return
+        copied = ""
+        if row.product_url:
+            self.app.copy_to_clipboard(row.product_url)
+            copied = " (copied to the clipboard)"
+        self.query_one("#details", Static).update(
+            f"{row.description}\nProduct page: {row.product_url or 'none'}{copied}"
+        )
+
+    # -- adding --------------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        if self.busy:
+            return
+        for error in self.query(".field-error"):
+            error.display = False
+        self.query_one("#form-error", Static).update("")
+        try:
+            if self.chosen is None:
+                raise ValidationError("Search for a product variant and choose one.", "variant")
+            quantity_text = self.query_one("#f-quantity", Input).value.strip()
+            if not quantity_text.isdigit():
+                raise ValidationError("Quantity must be a whole number of 1 or more.", "quantity")
+            try:
+                price = self.market.currency.parse(
+                    self.query_one("#f-price", Input).value, "amount"
+                )
+            except ValidationError as error:
+                raise ValidationError(str(error).replace("amount", "price"), "price") from None
+        except ValidationError as error:
+            show_field_error(self, error, FIELDS)
+            return
+        self.busy = True
+        self.run_add(self.chosen.sku, int(quantity_text), price)
+
+    @work(thread=True, exclusive=True, group="line-add", exit_on_error=False)
+    def run_add(self, sku: str, quantity: int, price: Decimal) -> None:
+        try:
+            result = self.add_fn(sku, quantity, price)
+        except DomainError as error:
+            if isinstance(error, ValidationError) and error.field == "placed_price":
+                error = ValidationError(str(error), "price")
+            self.app.call_from_thread(self.add_failed, error)
+            return
+        self.app.call_from_thread(self.added, sku, quantity, result)
+
+    def add_failed(self, error: DomainError) -> None:
+        self.busy = False
+        show_field_error(self, error, FIELDS)
+
+    def added(self, sku: str, quantity: int, result: Any) -> None:
+        self.busy = False
+        self.on_added(result)
+        self.notify(f"Added {quantity} × {sku}.", timeout=3)
+        self.chosen = None
+        self.query_one("#chosen", Static).update("No variant chosen.")
+        self.query_one("#f-quantity", Input).value = "1"
+        self.query_one("#f-price", Input).value = ""
+        variant = self.query_one("#f-variant", Input)
+        variant.value = ""
+        variant.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,459 @@
+"""Order Management: the order list an agent lives in.
+
+Typing searches as you go (debounced; each query runs in a worker and a newer keystroke
+supersedes an older query). Filters, paging and selection work from the keyboard alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from csr_tui.data.queries import PAGE_SIZE, Count, Cursor, OrderFilter, OrderRow
+from csr_tui.domain.dates import DateChoice
+from csr_tui.domain.errors import DomainError
+from csr_tui.domain.statuses import OrderStatus
+from csr_tui.screens.choice_filter import ChoiceFilterScreen
+from csr_tui.screens.confirm import ConfirmScreen
+from csr_tui.screens.date_filter import DateFilterScreen
+from csr_tui.screens.widgets.order_table import OrderTable, PageWhere
+
+if TYPE_CHECKING:
+    from csr_tui.app import CsrApp
+    from csr_tui.services import OrderPage
+
+SEARCH_DEBOUNCE = 0.1  # seconds of quiet typing before the query runs
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    generation: int
+    filter: OrderFilter
+    after: Cursor | None = None
+    before: Cursor | None = None
+    last: bool = False
+    with_count: bool = True
+    cursor: Literal["first", "last", "keep"] = "first"
+    offset: int | None = 0  # row offset of the page, when known
+
+
+class OrderListScreen(Screen[None]):
+    CSS_PATH = "order_list.tcss"
+    TITLE = "Order Management"
+
+    BINDINGS = [
+        Binding("f2", "filter_status", "Status", id="orders.filter_status"),
+        Binding("f3", "filter_market", "Market", id="orders.filter_market"),
+        Binding("f4", "filter_date", "Created", id="orders.filter_date"),
+        Binding("f6", "clear_filters", "Clear", id="orders.clear_filters"),
+        Binding("f7", "carts", "Carts", id="orders.carts"),
+        Binding("ctrl+n", "new_order", "New", id="orders.new_order"),
+        Binding("f5", "refresh", "Refresh", id="orders.refresh", show=False),
+        Binding("ctrl+f,slash", "focus_search", "Search", id="orders.search", show=False),
+        Binding("space", "toggle_select", "Select", id="orders.toggle_select"),
+        Binding("ctrl+a", "select_page", "Select page", id="orders.select_page", show=False),
+        Binding("delete", "delete", "Delete", id="orders.delete"),
+        Binding("escape", "escape", "Search", id="orders.escape", show=False),
+        # The table binds its own Down; from the search field Down goes to the results.
+        Binding("down", "focus_results", "Results", id="orders.results", show=False),
+    ]
+
+    class PageLoaded(Message):
+        def __init__(self, request: PageRequest, page: OrderPage) -> None:
+            super().__init__()
+            self.request = request
+            self.page = page
+
+    class LoadFailed(Message):
+        def __init__(self, request: PageRequest, error: str) -> None:
+            super().__init__()
+            self.request = request
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses: frozenset[OrderStatus] = frozenset()
+        self.markets: frozenset[str] = frozenset()
+        self.dates = DateChoice()
+        self.generation = 0
+        self.page_request: PageRequest | None = None
+        self.rows: list[OrderRow] = []
+        self.more_after = False
+        self.more_before = False
+        self.row_offset: int | None = 0
+        self.count: Count | None = None
+        self.selected: dict[str, OrderRow] = {}
+        self.busy = False
+        self.problem = ""
+        self._debounce: Timer | None = None
+
+    @property
+    def csr(self) -> CsrApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="search-row"):
+            yield Label("Search", id="search-label")
+            yield Input(
+                placeholder="order no., customer name (% = any text) or exact email",
+                id="search",
+            )
+        yield Static(id="filters")
+        yield OrderTable(id="orders")
+        yield Static(id="empty")
+        yield Static(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).focus()
+        self.query_one("#empty").display = False
+        self.render_filters()
+        self.render_status()
+        if self.csr.services is not None:
+            self.reload()
+
+    # -- building the query ------------------------------------------------------------
+
+    def current_filter(self) -> OrderFilter:
+        days = self.dates.days(self.csr.today())
+        start, end = days.utc_bounds() if days else (None, None)
+        return OrderFilter(
+            text=self.query_one("#search", Input).value,
+            statuses=self.statuses,
+            markets=self.markets,
+            created_from=start,
+            created_to=end,
+        )
+
+    def reload(self, *, keep_position: bool = False) -> None:
+        """Load the first page (and the count) for the current search and filters; or,
+        with keep_position, the page now shown again (after a change to the data)."""
+        if self.csr.services is None:
+            return
+        self.generation += 1
+        if keep_position and self.page_request is not None:
+            request = replace(
+                self.page_request,
+                generation=self.generation,
+                filter=self.current_filter(),
+                with_count=True,
+                cursor="keep",
+            )
+        else:
+            request = PageRequest(self.generation, self.current_filter())
+        self.load(request)
+
+    def load(self, request: PageRequest) -> None:
+        self.busy = True
+        self.render_status()
+        self.fetch(request)
+
+    @work(thread=True, exclusive=True, group="order-page", exit_on_error=False)
+    def fetch(self, request: PageRequest) -> None:
+        services = self.csr.services
+        assert services is not None
+        try:
+            page = services.search_orders(
+                request.filter,
+                after=request.after,
+                before=request.before,
+                last=request.last,
+                with_count=request.with_count,
+            )
+        except DomainError as error:
+            self.post_message(self.LoadFailed(request, str(error)))
+        else:
+            self.post_message(self.PageLoaded(request, page))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.busy = False
+            self.show_problem(f"Unexpected error: {event.worker.error}")
+
+    def on_order_list_screen_page_loaded(self, message: PageLoaded) -> None:
+        request, page = message.request, message.page
+        if request.generation != self.generation:
+            return  # a newer keystroke or page request superseded this one
+        self.busy = False
+        self.problem = ""
+        if not page.rows and (request.after or request.before):
+            # The page we were on emptied (rows deleted): show the first page instead.
+            self.reload()
+            return
+        table = self.query_one(OrderTable)
+        going_back = request.before is not None or request.last
+        self.rows = page.rows
+        self.page_request = request
+        if request.with_count:
+            self.count = page.count
+        self.more_after = page.more if not going_back else request.before is not None
+        self.more_before = page.more if going_back else request.after is not None
+        self.row_offset = request.offset
+        if request.last and self.count is not None and not self.count.at_least:
+            self.row_offset = self.count.value - len(page.rows)
+        cursor = {"first": 0, "last": len(page.rows) - 1, "keep": table.cursor_row}[request.cursor]
+        table.show(page.rows, set(self.selected), cursor)
+        self.query_one("#empty").display = not page.rows
+        self.query_one("#empty", Static).update(self.empty_text())
+        table.display = bool(page.rows)
+        self.render_status()
+
+    def on_order_list_screen_load_failed(self, message: LoadFailed) -> None:
+        if message.request.generation != self.generation:
+            return
+        self.busy = False
+        self.show_problem(message.error)
+
+    def show_problem(self, text: str) -> None:
+        self.problem = text
+        self.render_status()
+        self.notify(text, title="Could not load orders", severity="error", timeout=8)
+
+    # -- what the agent reads ----------------------------------------------------------
+
+    def empty_text(self) -> str:
+        text = self.query_one("#search", Input).value.strip()
+        what = f"match “{escape(text)}”" if text else "exist"
+        if self.statuses or self.markets or self.dates.preset:
+            return f"No orders {what} with these filters. F6 clears the filters."
+        return f"No orders {what}."
+
+    def render_filters(self) -> None:
+        parts = []
+        if self.statuses:
+            parts.append("Status: " + ", ".join(s.value for s in OrderStatus if s in self.statuses))
+        if self.markets:
+            parts.append("Market: " + ", ".join(sorted(self.markets)))
+        if self.dates.preset:
+            parts.append("Created: " + self.dates.describe(self.csr.today()))
+        text = (
+            "[b]Filters[/b] " + escape(" │ ".join(parts)) + "  [dim](F6 clears)[/]"
+            if parts
+            else "[dim]No filters · F2 Status · F3 Market · F4 Created date[/]"
+        )
+        self.query_one("#filters", Static).update(text)
+
+    def render_status(self) -> None:
+        parts: list[str] = []
+        if self.csr.services is None:
+            parts.append("Opening the database…")
+        elif self.count is not None:
+            n = len(self.rows)
+            if n == 0:
+                parts.append("0 orders")
+            elif self.row_offset is not None:
+                parts.append(
+                    f"{self.row_offset + 1:,}–{self.row_offset + n:,} of {self.count} orders"
+                )
+            else:
+                parts.append(f"last {n} of {self.count} orders")
+        if self.selected:
+            parts.append(f"[b]{len(self.selected):,} selected[/b]")
+        if self.busy:
+            parts.append("[i]searching…[/i]")
+        if self.problem:
+            parts.append(f"[red]{escape(self.problem)}[/]")
+        self.query_one("#status", Static).update(" · ".join(parts))
+
+    # -- typing ------------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def search_changed(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.reload)
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.reload()
+        self.query_one(OrderTable).focus()
+
+    def action_focus_results(self) -> None:
+        self.query_one(OrderTable).focus()
+
+    # -- paging ------------------------------------------------------------------------
+
+    def on_order_table_page_request(self, message: OrderTable.PageRequest) -> None:
+        self.go(message.where)
+
+    def go(self, where: PageWhere) -> None:
+        if self.csr.services is None or (self.busy and where in ("next", "previous")):
+            return
+        f = self.page_request.filter if self.page_request else self.current_filter()
+        self.generation += 1
+        g = self.generation
+        if where == "first":
+            self.load(PageRequest(g, f, with_count=False))
+        elif where == "last":
+            self.load(PageRequest(g, f, last=True, with_count=False, cursor="last", offset=None))
+        elif where == "next":
+            if not self.more_after or not self.rows:
+                self.query_one(OrderTable).move_cursor(row=len(self.rows) - 1)
+                self.notify("This is the last page.", timeout=2)
+                return
+            offset = self.row_offset + len(self.rows) if self.row_offset is not None else None
+            self.load(
+                PageRequest(g, f, after=self.rows[-1].cursor, with_count=False, offset=offset)
+            )
+        elif where == "previous":
+            if not self.more_before or not self.rows:
+                self.query_one("#search", Input).focus()
+                return
+            offset = max(0, self.row_offset - PAGE_SIZE) if self.row_offset is not None else None
+            self.load(
+                PageRequest(
+                    g, f, before=self.rows[0].cursor, with_count=False, cursor="last", offset=offset
+                )
+            )
+
+    # -- filters -----------------------------------------------------------------------
+
+    def filters_changed(self) -> None:
+        self.render_filters()
+        self.reload()
+
+    def action_filter_status(self) -> None:
+        options = [(s.value, s.value) for s in OrderStatus]
+
+        def chosen(values: frozenset[str] | None) -> None:
+            if values is not None:
+                self.statuses = frozenset(OrderStatus(v) for v in values)
+                self.filters_changed()
+
+        self.app.push_screen(
+            ChoiceFilterScreen("Status", options, {s.value for s in self.statuses}), chosen
+        )
+
+    def action_filter_market(self) -> None:
+        markets = self.csr.markets
+        options = [(m.code, f"{m.code}  {m.name} ({m.currency.code})") for m in markets]
+
+        def chosen(values: frozenset[str] | None) -> None:
+            if values is not None:
+                self.markets = values
+                self.filters_changed()
+
+        self.app.push_screen(ChoiceFilterScreen("Market", options, self.markets), chosen)
+
+    def action_filter_date(self) -> None:
+        def chosen(choice: DateChoice | None) -> None:
+            if choice is not None:
+                self.dates = choice
+                self.filters_changed()
+
+        self.app.push_screen(DateFilterScreen(self.dates, self.csr.today()), chosen)
+
+    def action_clear_filters(self) -> None:
+        self.statuses, self.markets, self.dates = frozenset(), frozenset(), DateChoice()
+        self.filters_changed()
+        self.notify("Filters cleared.", timeout=2)
+
+    def action_refresh(self) -> None:
+        self.reload(keep_position=True)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_escape(self) -> None:
+        search = self.query_one("#search", Input)
+        if self.focused is search and search.value:
+            search.value = ""
+        search.focus()
+
+    # -- selection and delete ------------------------------------------------------------
+
+    def action_toggle_select(self) -> None:
+        row = self.query_one(OrderTable).current
+        if row is None:
+            return
+        if row.number in self.selected:
+            del self.selected[row.number]
+        else:
+            self.selected[row.number] = row
+        self.query_one(OrderTable).refresh_selection(set(self.selected))
+        self.render_status()
+
+    def action_select_page(self) -> None:
+        numbers = {r.number for r in self.rows}
+        if numbers <= set(self.selected):
+            for number in numbers:
+                self.selected.pop(number, None)
+        else:
+            self.selected.update({r.number: r for r in self.rows})
+        self.query_one(OrderTable).refresh_selection(set(self.selected))
+        self.render_status()
+
+    def action_delete(self) -> None:
+        if self.selected:
+            numbers = list(self.selected)
+        else:
+            row = self.query_one(OrderTable).current
+            if row is None:
+                return
+            numbers = [row.number]
+        listed = ", ".join(numbers[:5]) + (
+            f" and {len(numbers) - 5:,} more" if len(numbers) > 5 else ""
+        )
+        noun = "order" if len(numbers) == 1 else "orders"
+        question = (
+            f"Delete {len(numbers):,} {noun}? {listed}\n\n"
+            "This cannot be undone; the audit log keeps a copy of each order."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.delete_orders(numbers)
+
+        self.app.push_screen(
+            ConfirmScreen(question, f"Delete {len(numbers):,} {noun}", title="Delete orders"),
+            confirmed,
+        )
+
+    @work(thread=True, exclusive=True, group="order-delete", exit_on_error=False)
+    def delete_orders(self, numbers: list[str]) -> None:
+        services = self.csr.services
+        assert services is not None
+        try:
+            deleted, missing = services.delete_orders(numbers)
+        except DomainError as error:
+            self.app.call_from_thread(
+                self.notify, str(error), title="Nothing was deleted", severity="error"
+            )
+            return
+        self.app.call_from_thread(self.after_delete, deleted, missing)
+
+    def after_delete(self, deleted: list[str], missing: list[str]) -> None:
+        for number in deleted + missing:
+            self.selected.pop(number, None)
+        text = f"Deleted {len(deleted):,} order{'s' if len(deleted) != 1 else ''}."
+        if missing:
+            text += f" {len(missing):,} had already been deleted."
+        self.notify(text, timeout=4)
+        self.reload(keep_position=True)
+
+    # -- opening orders, carts, new orders --------------------------------------------------
+
+    def on_data_table_row_selected(self, event: OrderTable.RowSelected) -> None:
+        row = self.query_one(OrderTable).current
+        if row is not None:
+            self.csr.open_order(row.number)
+
+    def action_carts(self) -> None:
+        self.csr.open_carts()
+
+    def action_new_order(self) -> None:
+        self.csr.new_order()

@@ -1,0 +1,180 @@
+"""Edit a shipment: its shipping address and shipping method.
+
+The address can be taken from the customer's address book or typed anew ("Add Address");
+a new address stays on this order unless "Add to customer's address book" is ticked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from csr_tui.domain.catalog import Market
+from csr_tui.domain.customers import Address
+from csr_tui.domain.errors import DomainError
+from csr_tui.domain.orders import Shipment
+from csr_tui.screens.form import FORM_CSS, Field, field_rows, show_field_error
+from csr_tui.screens.widgets.formatting import money
+
+ADDRESS_FIELDS = [
+    ("name", "Name"),
+    ("line1", "Address line 1"),
+    ("line2", "Address line 2"),
+    ("city", "City"),
+    ("region", "Region/state"),
+    ("postal_code", "Postal code"),
+    ("country", "Country (ISO)"),
+    ("phone", "Phone"),
+]
+
+
+@dataclass(frozen=True)
+class ShipmentEdit:
+    address: Address
+    method_code: str | None
+    add_to_address_book: bool
+
+
+class ShipmentEditScreen(ModalScreen[Any]):
+    DEFAULT_CSS = (
+        "ShipmentEditScreen { align: center middle; }\n"
+        + FORM_CSS
+        + """
+    ShipmentEditScreen OptionList { height: auto; max-height: 5; border: none; }
+    ShipmentEditScreen .section { margin-top: 1; text-style: bold; }
+    ShipmentEditScreen Checkbox { border: none; height: 1; padding: 0; margin-top: 1; }
+    """
+    )
+    BINDINGS = [
+        Binding("escape", "cancel", "Back", id="shipment.cancel"),
+        Binding("ctrl+s", "save", "Save", id="shipment.save", priority=True),
+    ]
+
+    def __init__(
+        self,
+        shipment: Shipment,
+        market: Market,
+        address_book: list[Address],
+        save: Callable[[ShipmentEdit], Any],
+        *,
+        can_add_to_book: bool,
+    ) -> None:
+        super().__init__()
+        self.shipment = shipment
+        self.market = market
+        self.address_book = address_book
+        self.save_fn = save
+        self.can_add_to_book = can_add_to_book
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        current = self.shipment.shipping_address
+        with VerticalScroll(classes="form-box") as box:
+            box.border_title = f"Edit {self.shipment.label.lower()}"
+            if self.address_book:
+                yield Static("Address book (Enter copies an address below)", classes="section")
+                yield OptionList(
+                    *(Option(a.one_line(), id=str(i)) for i, a in enumerate(self.address_book)),
+                    id="book",
+                )
+            yield Static("Shipping address", classes="section")
+            yield from field_rows(
+                [
+                    Field(name, label, getattr(current, name) if current else "")
+                    for name, label in ADDRESS_FIELDS
+                ]
+            )
+            yield Checkbox(
+                "Add to customer's address book",
+                id="add-to-book",
+                disabled=not self.can_add_to_book,
+            )
+            yield Static("Shipping method", classes="section")
+            yield OptionList(
+                *(
+                    Option(f"{m.name}  {money(m.cost, self.market.currency)}", id=m.code)
+                    for m in self.market.shipping_methods
+                ),
+                id="method",
+            )
+            yield Static("", classes="form-error", id="form-error")
+            yield Static("Tab: next · Ctrl+S: save · Esc: back", classes="form-hint")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Back (Esc)", id="cancel")
+                yield Button("Save (Ctrl+S)", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        methods = self.query_one("#method", OptionList)
+        current = self.shipment.shipping_method
+        codes = [m.code for m in self.market.shipping_methods]
+        methods.highlighted = codes.index(current.code) if current and current.code in codes else 0
+        if self.address_book and self.shipment.shipping_address is None:
+            self.query_one("#book", OptionList).focus()
+        else:
+            self.query_one("#f-name", Input).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "book":
+            address = self.address_book[int(event.option.id or 0)]
+            for name, _ in ADDRESS_FIELDS:
+                self.query_one(f"#f-{name}", Input).value = getattr(address, name)
+            self.query_one("#f-name", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        names = [f"f-{name}" for name, _ in ADDRESS_FIELDS]
+        index = names.index(event.input.id or "")
+        if index + 1 < len(names):
+            self.query_one(f"#{names[index + 1]}", Input).focus()
+        else:
+            self.query_one("#method", OptionList).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
+
+    def action_save(self) -> None:
+        if self.busy:
+            return
+        values = {name: self.query_one(f"#f-{name}", Input).value for name, _ in ADDRESS_FIELDS}
+        methods = self.query_one("#method", OptionList)
+        method = (
+            methods.get_option_at_index(methods.highlighted).id
+            if methods.highlighted is not None
+            else None
+        )
+        edit = ShipmentEdit(
+            Address(**values), method, self.query_one("#add-to-book", Checkbox).value
+        )
+        self.busy = True
+        for error in self.query(".field-error"):
+            error.display = False
+        self.query_one("#form-error", Static).update("")
+        self.run_save(edit)
+
+    @work(thread=True, exclusive=True, group="shipment-save", exit_on_error=False)
+    def run_save(self, edit: ShipmentEdit) -> None:
+        try:
+            result = self.save_fn(edit)
+        except DomainError as error:
+            self.app.call_from_thread(self.show_error, error)
+            return
+        self.app.call_from_thread(self.dismiss, result)
+
+    def show_error(self, error: DomainError) -> None:
+        self.busy = False
+        show_field_error(self, error, [name for name, _ in ADDRESS_FIELDS])

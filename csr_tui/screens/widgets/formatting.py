@@ -1,0 +1,45 @@
+"""How values read on screen: local times, money in its currency, coloured statuses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from rich.text import Text
+
+from csr_tui.domain.money import CURRENCIES, Currency
+from csr_tui.domain.statuses import OrderStatus, ShipmentStatus
+
+STATUS_STYLES = {
+    OrderStatus.IN_PROGRESS: "bold yellow",
+    OrderStatus.ON_HOLD: "bold red",
+    OrderStatus.PARTIALLY_SHIPPED: "cyan",
+    OrderStatus.COMPLETED: "green",
+    OrderStatus.CANCELED: "dim",
+    ShipmentStatus.AWAITING_INVENTORY: "yellow",
+    ShipmentStatus.INVENTORY_ASSIGNED: "bold yellow",
+    ShipmentStatus.RELEASED: "cyan",
+    ShipmentStatus.PACKING: "bold cyan",
+    ShipmentStatus.SHIPPED: "green",
+    ShipmentStatus.CANCELED: "dim",
+    ShipmentStatus.ON_HOLD: "bold red",
+}
+SHORT_STATUS = {OrderStatus.PARTIALLY_SHIPPED: "Part. Shipped"}
+
+
+def local_time(value: datetime, *, short: bool = False) -> str:
+    """Stored in UTC, shown in the agent's local time."""
+    local = value.astimezone()
+    return f"{local:%y-%m-%d %H:%M}" if short else f"{local:%Y-%m-%d %H:%M}"
+
+
+def money(amount: Decimal, currency: str | Currency) -> str:
+    cur = currency if isinstance(currency, Currency) else CURRENCIES.get(currency)
+    if cur is None:
+        return f"{amount} {currency}"
+    return cur.format(amount)
+
+
+def status_text(status: OrderStatus | ShipmentStatus, *, short: bool = False) -> Text:
+    label = SHORT_STATUS.get(status, status.value) if short else status.value  # type: ignore[call-overload]
+    return Text(label, style=STATUS_STYLES.get(status, ""))

@@ -1,0 +1,176 @@
+"""The order list's table: one page of orders, columns fitted to the terminal's width.
+
+Moving past the first or last row, PageUp/PageDown at the edges, Home and End ask the
+screen for another page instead of scrolling a table that holds every match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import DataTable
+
+from csr_tui.data.queries import OrderRow
+from csr_tui.screens.widgets.formatting import local_time, money, status_text
+
+PageWhere = Literal["next", "previous", "first", "last"]
+
+
+@dataclass(frozen=True)
+class _Column:
+    key: str
+    label: str
+    width: int  # wide terminals
+    narrow: int  # below NARROW_BELOW columns
+    min_screen: int  # the column shows on terminals at least this wide
+    cell: Callable[[OrderRow, bool], str | Text]  # (row, narrow) -> cell
+    grow: int = 0  # at most this many extra cells when there is room
+
+
+def _total(row: OrderRow, _narrow: bool) -> Text:
+    return Text(money(row.total, row.currency), justify="right")
+
+
+COLUMNS = (
+    _Column("number", "  No.", 11, 11, 0, lambda r, n: r.number),
+    _Column("created", "Created", 16, 14, 0, lambda r, n: local_time(r.created_at, short=n)),
+    _Column("name", "Name", 11, 11, 150, lambda r, n: r.name, grow=8),
+    _Column("market", "Mkt", 3, 3, 0, lambda r, n: r.market_code),
+    _Column("customer", "Customer Name", 18, 12, 0, lambda r, n: r.customer_name, grow=14),
+    _Column("email", "Customer Email", 24, 24, 112, lambda r, n: r.customer_email or "", grow=16),
+    _Column("status", "Status", 17, 13, 0, lambda r, n: status_text(r.status, short=n)),
+    _Column("total", "Total", 14, 13, 0, _total),
+)
+NARROW_BELOW = 100  # shorter dates and statuses below this width
+CELL_PADDING = 2  # DataTable pads each cell by one on either side
+SCROLLBAR = 1
+
+
+def fit_columns(width: int) -> tuple[list[tuple[_Column, int]], bool]:
+    """The columns that fit a terminal this wide, and their widths: spare cells go to the
+    name and email columns, which are the ones that get cut."""
+    narrow = width < NARROW_BELOW
+    shown = [(c, c.narrow if narrow else c.width) for c in COLUMNS if width >= c.min_screen]
+    spare = width - SCROLLBAR - sum(w + CELL_PADDING for _, w in shown)
+    fitted = []
+    for column, w in shown:
+        extra = min(column.grow, max(spare, 0))
+        spare -= extra
+        fitted.append((column, w + extra))
+    return fitted, narrow
+
+
+def _number(row: OrderRow, selected: set[str]) -> Text:
+    if row.number in selected:
+        return Text.assemble(("✓ ", "bold green"), row.number)
+    return Text("  " + row.number)
+
+
+class OrderTable(DataTable[str | Text]):
+    BINDINGS = [
+        Binding("home,ctrl+home", "page('first')", "First page", show=False),
+        Binding("end,ctrl+end", "page('last')", "Last page", show=False),
+    ]
+
+    class PageRequest(Message):
+        """The agent moved past this page: the screen loads `where`."""
+
+        def __init__(self, where: PageWhere) -> None:
+            super().__init__()
+            self.where = where
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self._rows: list[OrderRow] = []
+        self._selected: set[str] = set()
+        self._layout: tuple[list[tuple[str, int]], bool] | None = None
+        self._shown: list[_Column] = []
+        self._narrow = False
+
+    # -- rendering ---------------------------------------------------------------------
+
+    def _apply_layout(self) -> None:
+        layout = fit_columns(self.app.size.width)
+        signature = ([(c.key, w) for c, w in layout[0]], layout[1])
+        if signature == self._layout:
+            return
+        self._layout = signature
+        self._narrow = layout[1]
+        self._shown = [c for c, _ in layout[0]]
+        cursor = self.cursor_row
+        self.clear(columns=True)
+        for column, width in layout[0]:
+            self.add_column(column.label, key=column.key, width=width)
+        self._fill(cursor)
+
+    def _fill(self, cursor_row: int) -> None:
+        self.clear()
+        for row in self._rows:
+            cells = [
+                _number(row, self._selected) if c.key == "number" else c.cell(row, self._narrow)
+                for c in self._shown
+            ]
+            self.add_row(*cells, key=row.number)
+        if self._rows:
+            self.move_cursor(row=max(0, min(cursor_row, len(self._rows) - 1)), animate=False)
+
+    def show(self, rows: Iterable[OrderRow], selected: set[str], cursor_row: int = 0) -> None:
+        self._rows = list(rows)
+        self._selected = selected
+        if self._layout is None:
+            self._apply_layout()
+        else:
+            self._fill(cursor_row)
+
+    def refresh_selection(self, selected: set[str]) -> None:
+        self._selected = selected
+        for row in self._rows:
+            self.update_cell(row.number, "number", _number(row, selected))
+
+    def on_resize(self, _event: Resize) -> None:
+        self._apply_layout()
+
+    @property
+    def current(self) -> OrderRow | None:
+        if not self._rows or not 0 <= self.cursor_row < len(self._rows):
+            return None
+        return self._rows[self.cursor_row]
+
+    @property
+    def rows_shown(self) -> list[OrderRow]:
+        return list(self._rows)
+
+    # -- paging at the edges -----------------------------------------------------------
+
+    def action_page(self, where: PageWhere) -> None:
+        self.post_message(self.PageRequest(where))
+
+    def action_cursor_down(self) -> None:
+        if self._rows and self.cursor_row >= len(self._rows) - 1:
+            self.post_message(self.PageRequest("next"))
+        else:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.post_message(self.PageRequest("previous"))
+        else:
+            super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        if self._rows and self.cursor_row >= len(self._rows) - 1:
+            self.post_message(self.PageRequest("next"))
+        else:
+            super().action_page_down()
+
+    def action_page_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.post_message(self.PageRequest("previous"))
+        else:
+            super().action_page_up()

@@ -1,0 +1,136 @@
+"""The real `csr-tui` command in a real terminal (tmux): start, search, read the screen."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def tmux() -> str:
+    path = shutil.which("tmux")
+    if path is None:
+        if IN_CI:
+            pytest.fail("CI needs tmux for the end-to-end test")
+        pytest.skip("tmux is not installed here")
+    return path
+
+
+@pytest.fixture(scope="module")
+def csr_tui() -> str:
+    path = shutil.which("csr-tui")
+    assert path, "the csr-tui command is installed with the package (pip install -e .)"
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_database(csr_tui: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'orders.db'}"
+    subprocess.run(
+        [csr_tui, "demo", "--database", url, "--orders", "300"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return url
+
+
+class Terminal:
+    def __init__(self, tmux: str, name: str) -> None:
+        self.tmux = tmux
+        self.name = name
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        subprocess.run(
+            [self.tmux, "send-keys", "-t", self.name, *(["-l"] if literal else []), *keys],
+            check=True,
+        )
+
+    def screen(self) -> str:
+        return subprocess.run(
+            [self.tmux, "capture-pane", "-p", "-t", self.name],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    def wait_for(self, ready: Callable[[str], bool], what: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if ready(text):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{self.screen()}")
+
+
+@pytest.fixture
+def terminal(tmux: str, csr_tui: str, demo_database: str, request: pytest.FixtureRequest):
+    size = getattr(request, "param", (100, 30))
+    name = f"csr-e2e-{os.getpid()}-{request.node.name}".replace("[", "-").replace("]", "")
+    command = f"{shlex.quote(csr_tui)} --database {shlex.quote(demo_database)} --agent e2e"
+    subprocess.run(
+        [tmux, "new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), command],
+        check=True,
+        env={**os.environ, "TERM": "xterm-256color"},
+    )
+    yield Terminal(tmux, name)
+    subprocess.run([tmux, "kill-session", "-t", name], capture_output=True)
+
+
+def order_rows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip().startswith(("PO", "✓ PO"))]
+
+
+@pytest.mark.parametrize("terminal", [(100, 30), (80, 24)], indirect=True)
+def test_search_in_a_real_terminal(terminal: Terminal) -> None:
+    terminal.wait_for(lambda s: "1–50 of 300 orders" in s, "the first page and the count")
+    terminal.keys("%tay", literal=True)
+    text = terminal.wait_for(
+        lambda s: "Taylor" in s and "1–50 of 300" not in s and "searching" not in s,
+        "the search results",
+    )
+    rows = order_rows(text)
+    assert rows, text
+    assert all("tay" in row.lower() for row in rows), text
+    assert "Mercy Taylor" in text and "Taylor Hayes" in text
+    terminal.keys("C-q")
+    terminal.wait_for(lambda s: "Order Management" not in s, "the app to quit", timeout=10)
+
+
+def test_an_unreachable_database_is_a_message(tmux: str, csr_tui: str, tmp_path: Path) -> None:
+    url = "postgresql+psycopg://agent:secret@127.0.0.1:1/orders"
+    name = f"csr-e2e-down-{os.getpid()}"
+    subprocess.run(
+        [
+            tmux,
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            f"{shlex.quote(csr_tui)} --database {shlex.quote(url)}",
+        ],
+        check=True,
+    )
+    term = Terminal(tmux, name)
+    try:
+        text = term.wait_for(lambda s: "Cannot reach the database" in s, "the error message")
+        assert "secret" not in text, "passwords never reach the screen"
+        assert "Traceback" not in text
+    finally:
+        subprocess.run([tmux, "kill-session", "-t", name], capture_output=True)

@@ -1,0 +1,312 @@
+"""The Order Management list, driven with keys only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from csr_tui.data.queries import OrderFilter
+from csr_tui.domain import NotFound, OrderStatus
+from csr_tui.screens.confirm import ConfirmScreen
+from csr_tui.screens.order_list import OrderListScreen
+from csr_tui.screens.widgets.order_table import OrderTable
+from tests.factories import NOW
+from tests.tui.conftest import DEMO_ORDERS, settle, text_of, type_text
+
+
+def rows(app):
+    return app.screen.query_one(OrderTable).rows_shown
+
+
+def status_line(app) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+def filter_line(app) -> str:
+    return str(app.screen.query_one("#filters").render())
+
+
+async def test_start_shows_newest_orders_and_the_total(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown = rows(app)
+        assert len(shown) == 50
+        assert [r.created_at for r in shown] == sorted((r.created_at for r in shown), reverse=True)
+        assert status_line(app).startswith(f"1–50 of {DEMO_ORDERS:,} orders")
+        assert app.focused.id == "search"
+
+
+async def test_percent_tay_shows_exactly_the_matching_customers(app, demo_services):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "%tay")
+        names = {r.customer_name for r in rows(app)}
+        assert {"Mercy Taylor", "Taylor Hayes"} <= names
+        assert all("tay" in n.lower() for n in names)
+        expected = demo_services.search_orders(OrderFilter(text="%tay")).count
+        assert f"of {expected} orders" in status_line(app)
+
+
+async def test_name_prefix_and_email_rules(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "Mercy Tay")
+        assert {r.customer_name for r in rows(app)} == {"Mercy Taylor"}
+        await pilot.press("escape")  # clears the search field
+        await type_text(pilot, "MERCY.TAYLOR@EXAMPLE.COM")
+        assert rows(app) and {r.customer_email for r in rows(app)} == {"mercy.taylor@example.com"}
+        await pilot.press("escape")
+        await type_text(pilot, "@example.com")
+        assert rows(app) == []
+        empty = str(app.screen.query_one("#empty").render())
+        assert "No orders match “@example.com”" in empty
+        assert status_line(app).startswith("0 orders")
+
+
+async def test_a_newer_keystroke_supersedes_an_older_query(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"zzz")
+        await pilot.press("backspace", "backspace", "backspace")
+        await type_text(pilot, "Taylor H")
+        assert {r.customer_name for r in rows(app)} == {"Taylor Hayes"}
+
+
+async def choose_statuses(pilot, *wanted: OrderStatus):
+    await pilot.press("f2")
+    await settle(pilot)
+    for status in OrderStatus:
+        if status in wanted:
+            await pilot.press("space")
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_status_filter(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await choose_statuses(pilot, OrderStatus.ON_HOLD, OrderStatus.CANCELED)
+        shown = rows(app)
+        assert shown and {r.status for r in shown} <= {OrderStatus.ON_HOLD, OrderStatus.CANCELED}
+        assert "Status: On Hold, Canceled" in filter_line(app)
+
+
+async def test_market_filter(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        labels = [str(o.prompt) for o in app.screen.query_one("SelectionList")._options]
+        jp = next(i for i, label in enumerate(labels) if label.startswith("JP"))
+        for _ in range(jp):
+            await pilot.press("down")
+        await pilot.press("space", "enter")
+        await settle(pilot)
+        assert rows(app) and {r.market_code for r in rows(app)} == {"JP"}
+        assert "Market: JP" in filter_line(app)
+
+
+async def test_escape_in_a_filter_changes_nothing(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("space", "escape")
+        await settle(pilot)
+        assert "No filters" in filter_line(app)
+        assert status_line(app).startswith(f"1–50 of {DEMO_ORDERS:,}")
+
+
+async def pick_date_preset(pilot, label: str):
+    await pilot.press("f4")
+    await settle(pilot)
+    options = pilot.app.screen.query_one("OptionList")
+    index = next(
+        i
+        for i in range(options.option_count)
+        if str(options.get_option_at_index(i).prompt).startswith(label)
+    )
+    options.highlighted = index
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize(
+    ("preset", "first", "last"),
+    [
+        ("Today", NOW.date(), NOW.date()),
+        ("Yesterday", NOW.date() - timedelta(days=1), NOW.date() - timedelta(days=1)),
+        ("Last 7 days", NOW.date() - timedelta(days=6), NOW.date()),
+        ("Last 30 days", NOW.date() - timedelta(days=29), NOW.date()),
+        ("This month", NOW.date().replace(day=1), NOW.date()),
+        ("Last month", NOW.date().replace(month=10, day=1), NOW.date().replace(month=10, day=31)),
+    ],
+)
+async def test_created_date_presets_use_the_clock(app, preset, first, last):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pick_date_preset(pilot, preset)
+        shown = rows(app)
+        assert f"Created: {preset}" in filter_line(app)
+        assert all(first <= r.created_at.date() <= last for r in shown)
+        if preset == "Last 30 days":
+            assert shown, "the demo data has orders in the last 30 days"
+
+
+async def test_custom_date_range_with_apply_and_a_clear_error(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pick_date_preset(pilot, "Custom")
+        await type_text(pilot, "2026-11-20")
+        await pilot.press("enter")  # to the end date
+        await type_text(pilot, "2026-11-1")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "not a date" in str(app.screen.query_one("#error").render())
+        await pilot.press("backspace")
+        await type_text(pilot, "10")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "start date 2026-11-20 is after the end date 2026-11-10" in str(
+            app.screen.query_one("#error").render()
+        )
+        await pilot.press("ctrl+a", "ctrl+k")  # start of field, delete to the end
+        await type_text(pilot, "2026-11-25")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderListScreen)
+        shown = rows(app)
+        assert shown and all(
+            "2026-11-20" <= f"{r.created_at:%Y-%m-%d}" <= "2026-11-25" for r in shown
+        )
+        assert "Created: 2026-11-20 – 2026-11-25" in filter_line(app)
+
+
+async def test_one_key_clears_every_filter(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await choose_statuses(pilot, OrderStatus.COMPLETED)
+        await pick_date_preset(pilot, "Last 30 days")
+        assert "Status" in filter_line(app) and "Created" in filter_line(app)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert "No filters" in filter_line(app)
+        assert status_line(app).startswith(f"1–50 of {DEMO_ORDERS:,} orders")
+
+
+async def test_paging_to_a_later_page_and_back(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first_rows = rows(app)
+        first_page = [r.number for r in first_rows]
+        await pilot.press("down")  # from the search field into the table
+        presses = 0
+        while status_line(app).startswith("1–50") and presses < 6:
+            await pilot.press("pagedown")  # a screenful at a time, then past the last row
+            await settle(pilot, 1)
+            presses += 1
+        assert presses > 1, "PageDown first moves within the page"
+        assert status_line(app).startswith(f"51–100 of {DEMO_ORDERS:,}")
+        assert app.screen.query_one(OrderTable).cursor_row == 0
+        second_page = [r.number for r in rows(app)]
+        assert not set(first_page) & set(second_page)
+        assert rows(app)[0].created_at <= first_rows[-1].created_at, "older orders follow"
+        await pilot.press("down")
+        await pilot.press("up", "up")
+        await settle(pilot)
+        assert [r.number for r in rows(app)] == first_page
+        assert app.screen.query_one(OrderTable).cursor_row == 49
+        await pilot.press("end")
+        await settle(pilot)
+        assert status_line(app).startswith(f"351–400 of {DEMO_ORDERS:,}")
+        await pilot.press("home")
+        await settle(pilot)
+        assert [r.number for r in rows(app)] == first_page
+
+
+async def test_select_across_pages_then_confirmed_delete(app, demo_services):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "space")
+        chosen = [rows(app)[0].number]
+        for _ in range(50):
+            await pilot.press("down")
+        await settle(pilot)
+        assert status_line(app).startswith("51–100")
+        await pilot.press("space")
+        chosen.append(rows(app)[0].number)
+        assert "2 selected" in status_line(app)
+        await pilot.press("delete")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Delete 2 orders?" in str(app.screen.query_one("#question").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        for number in chosen:
+            with pytest.raises(NotFound):
+                demo_services.get_order(number)
+        assert "selected" not in status_line(app)
+        assert f"of {DEMO_ORDERS - 2:,} orders" in status_line(app)
+
+
+async def test_cancelled_delete_deletes_nothing(app, demo_services):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "ctrl+a")
+        assert "50 selected" in status_line(app)
+        await pilot.press("delete")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderListScreen)
+        assert demo_services.get_order(rows(app)[0].number)
+        assert f"of {DEMO_ORDERS:,} orders" in status_line(app)
+        assert "50 selected" in status_line(app)
+
+
+async def test_enter_opens_the_order(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "Taylor Hayes")
+        number = rows(app)[0].number
+        await pilot.press("enter")  # runs the search and moves to the results
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        body = text_of(app.screen.query_one("#body"))
+        assert number in body and "Taylor Hayes" in body
+        await pilot.press("escape")
+        assert isinstance(app.screen, OrderListScreen)
+
+
+async def test_a_database_error_is_a_message_not_a_traceback(app, demo_services, monkeypatch):
+    from csr_tui.data.engine import DatabaseUnavailable
+
+    def broken(*args, **kwargs):
+        raise DatabaseUnavailable("Cannot reach the database sqlite:///x: disk I/O error")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(demo_services, "search_orders", broken)
+        await type_text(pilot, "mer")
+        assert "disk I/O error" in status_line(app)
+        monkeypatch.undo()
+        await type_text(pilot, "cy")
+        assert {r.customer_name for r in rows(app)} >= {"Mercy Taylor"}
+        assert "disk I/O error" not in status_line(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+async def test_columns_fit_the_terminal(app, size):
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(OrderTable)
+        keys = [c.key.value for c in table.columns.values()]
+        if size[0] == 80:
+            assert keys == ["number", "created", "market", "customer", "status", "total"]
+        else:
+            assert "email" in keys and "name" in keys
+        width = sum(c.get_render_width(table) for c in table.columns.values())
+        assert width <= size[0]

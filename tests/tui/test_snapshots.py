@@ -1,0 +1,59 @@
+"""Snapshots of the main screens on fixed demo data (pytest --snapshot-update rewrites them;
+look at each SVG before committing it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.conftest import settle, stop_blinking
+
+
+async def ready(pilot) -> None:
+    await settle(pilot)
+    stop_blinking(pilot.app)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_order_list(snap_compare, app, size):
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+def test_order_list_searching_and_filtered(snap_compare, app):
+    async def search_and_filter(pilot):
+        await settle(pilot)
+        await pilot.press(*"%tay")
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("space", "enter")  # In Progress
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=search_and_filter)
+
+
+def test_status_filter_modal(snap_compare, app):
+    async def open_filter(pilot):
+        await settle(pilot)
+        await pilot.press("f2")
+        await pilot.press("down", "space")
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_filter)
+
+
+def test_created_date_filter_modal(snap_compare, app):
+    async def open_filter(pilot):
+        await settle(pilot)
+        await pilot.press("f4")
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_filter)
+
+
+def test_delete_confirmation(snap_compare, app):
+    async def select_and_delete(pilot):
+        await settle(pilot)
+        await pilot.press("down", "space", "down", "space", "delete")
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=select_and_delete)

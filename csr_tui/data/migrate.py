@@ -1,19 +1,25 @@
-"""Apply Alembic migrations on start and on `csr-tui db upgrade`; refuse newer databases."""
+"""Apply Alembic migrations on start and on `csr-tui db upgrade`; refuse newer databases.
+
+Alembic is imported only when the schema is not already at HEAD: an up-to-date database
+costs start-up one small query, not the loading of every migration script.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, inspect, text
 
 from csr_tui.data.engine import WRITE
 from csr_tui.domain.errors import DomainError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest revision in migrations/versions (a test keeps the two in step).
+HEAD = "0001"
 
 
 class SchemaTooNew(DomainError):
@@ -21,6 +27,8 @@ class SchemaTooNew(DomainError):
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -29,16 +37,23 @@ def _config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revisions(connection: Connection) -> tuple[str, ...]:
-    return tuple(MigrationContext.configure(connection).get_current_heads())
+    if not inspect(connection).has_table("alembic_version"):
+        return ()
+    rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+    return tuple(sorted(rows.scalars()))
 
 
 def check_not_newer(connection: Connection) -> None:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_config())
     known = {rev.revision for rev in script.walk_revisions()}
     unknown = [rev for rev in current_revisions(connection) if rev not in known]
@@ -51,6 +66,12 @@ def check_not_newer(connection: Connection) -> None:
 
 def upgrade(engine: Engine) -> tuple[tuple[str, ...], str]:
     """Bring the schema to head. Returns (revisions before, revision after)."""
+    with engine.connect() as connection:
+        before = current_revisions(connection)
+    if before == (HEAD,):
+        return before, HEAD
+    from alembic import command
+
     with engine.connect().execution_options(**{WRITE: True}) as connection:
         check_not_newer(connection)
         before = current_revisions(connection)

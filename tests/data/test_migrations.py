@@ -65,3 +65,9 @@ def test_sqlite_file_is_private_and_in_wal_mode(tmp_path):
     engine.dispose()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+
+
+def test_the_head_constant_is_the_newest_migration():
+    from csr_tui.data.migrate import HEAD
+
+    assert head_revision() == HEAD

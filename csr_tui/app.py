@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from csr_tui.config import mask_url
+from csr_tui.config import short_database_name
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.errors import DomainError
 from csr_tui.services import Services
@@ -76,8 +76,7 @@ class CsrApp(App[None]):
         from csr_tui.screens.order_list import OrderListScreen
 
         self._load_keymap()
-        where = mask_url(self.database_url) if self.database_url else "database"
-        self.sub_title = f"{self.agent} · {where}"
+        self.sub_title = f"{self.agent} · {short_database_name(self.database_url)}"
         self.push_screen(OrderListScreen())
         self.open_database()
 
@@ -216,7 +215,11 @@ class CsrApp(App[None]):
 
     def get_key_display(self, binding: Binding) -> str:
         display = super().get_key_display(binding)
-        return display.upper() if display[:1] == "f" and display[1:].isdigit() else display
+        if display[:1] == "f" and display[1:].isdigit():
+            return display.upper()
+        return {"space": "Spc", "delete": "Del", "del": "Del", "escape": "Esc", "esc": "Esc"}.get(
+            display, display
+        )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

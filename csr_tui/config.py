@@ -34,6 +34,19 @@ def mask_url(url: str) -> str:
         return "<unreadable database URL>"
 
 
+def short_database_name(url: str | None) -> str:
+    """What the header says about the database: a file name, or host and database."""
+    if url is None:
+        return "database"
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return mask_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return Path(parsed.database or "memory").name
+    return f"{parsed.host or 'localhost'}/{parsed.database or ''}"
+
+
 def default_agent() -> str:
     name = os.environ.get(AGENT_ENV, "").strip()
     if name:

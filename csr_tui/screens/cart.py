@@ -40,16 +40,17 @@ if TYPE_CHECKING:
 class CartScreen(Screen[None]):
     TITLE = "Cart Details"
     CSS_PATH = "cart.tcss"
+    # Most important first: on a narrow terminal the footer shows what fits, in this order.
     BINDINGS = [
-        Binding("escape", "back", "Back", id="cart.back"),
+        Binding("ctrl+s", "create_order", "Create order", id="cart.create_order"),
+        Binding("f6", "add_items", "Items", id="cart.add_items"),
+        Binding("f5", "edit_shipment", "Shipment", id="cart.edit_shipment"),
         Binding("f2", "find_customer", "Customer", id="cart.find_customer"),
         Binding("f3", "new_customer", "New customer", id="cart.new_customer"),
-        Binding("f4", "anonymous", "No account", id="cart.anonymous"),
-        Binding("f5", "edit_shipment", "Edit shipment", id="cart.edit_shipment"),
-        Binding("f6", "add_items", "Add items", id="cart.add_items"),
-        Binding("f7", "add_shipment", "Add shipment", id="cart.add_shipment"),
+        Binding("f4", "anonymous", "Guest", id="cart.anonymous"),
         Binding("f8", "coupon", "Coupon", id="cart.coupon"),
-        Binding("ctrl+s", "create_order", "Create order", id="cart.create_order"),
+        Binding("f7", "add_shipment", "+Shipment", id="cart.add_shipment"),
+        Binding("escape", "back", "Back", id="cart.back"),
         Binding("delete", "remove_line", "Remove item", id="cart.remove_line", show=False),
         Binding("down", "customer_results", "Matches", id="cart.matches", show=False),
     ]
@@ -98,13 +99,15 @@ class CartScreen(Screen[None]):
         self.title = "New order" if self.new else "Cart Details"
         self.query_one("#customers").display = False
         lines = self.query_one("#lines", DataTable)
+        # The item name takes what the terminal leaves: 80 columns still show every total.
+        item = max(16, min(40, self.app.size.width - 64))
         for label, width in (
             ("Shp", 3),
             ("SKU", 12),
-            ("Item", 30),
+            ("Item", item),
             ("Qty", 4),
-            ("Price", 13),
-            ("Total", 13),
+            ("Price", 12),
+            ("Total", 12),
         ):
             lines.add_column(label, width=width)
         self.query_one("#notices", Static).update(
@@ -197,10 +200,11 @@ class CartScreen(Screen[None]):
         self.query_one("#totals", Static).update(
             Group(totals, Text(f"Coupons: {coupons}" if coupons else "", style="dim"))
         )
+        count = group.line_count()
         empty = "" if self._line_keys else " · F6 adds line items"
         self.query_one("#status", Static).update(
-            f"{group.line_count()} items · saved as cart '{group.name}'{empty} · "
-            "Ctrl+S creates the order"
+            f"{count} item{'' if count == 1 else 's'} · saved as cart '{group.name}'{empty}"
+            " · Ctrl+S creates the order"
         )
 
     def problem(self, message: str) -> None:

@@ -52,12 +52,12 @@ class CartsScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label, width in (
-            ("Cart", 22),
-            ("Customer", 22),
+            ("Cart", 17),
+            ("Customer", 19),
             ("Mkt", 3),
             ("Items", 5),
             ("Updated", 16),
-            ("By", 10),
+            ("By", 8),
         ):
             table.add_column(label, width=width)
         table.focus()

@@ -55,7 +55,7 @@ class OrderListScreen(Screen[None]):
     BINDINGS = [
         Binding("f2", "filter_status", "Status", id="orders.filter_status"),
         Binding("f3", "filter_market", "Market", id="orders.filter_market"),
-        Binding("f4", "filter_date", "Created", id="orders.filter_date"),
+        Binding("f4", "filter_date", "Date", id="orders.filter_date"),
         Binding("f6", "clear_filters", "Clear", id="orders.clear_filters"),
         Binding("f7", "carts", "Carts", id="orders.carts"),
         Binding("ctrl+n", "new_order", "New", id="orders.new_order"),
@@ -114,7 +114,8 @@ class OrderListScreen(Screen[None]):
         yield OrderTable(id="orders")
         yield Static(id="empty")
         yield Static(id="status")
-        yield Footer(compact=True)
+        # The filter line names Ctrl+P, so the footer keeps its width for the keys.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).focus()
@@ -241,7 +242,8 @@ class OrderListScreen(Screen[None]):
         text = (
             "[b]Filters[/b] " + escape(" │ ".join(parts)) + "  [dim](F6 clears)[/]"
             if parts
-            else "[dim]No filters · F2 Status · F3 Market · F4 Created date[/]"
+            else "[dim]No filters · F2 Status · F3 Market · F4 Created date · "
+            "Ctrl+P all commands[/]"
         )
         self.query_one("#filters", Static).update(text)
 

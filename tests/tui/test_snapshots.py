@@ -57,3 +57,14 @@ def test_delete_confirmation(snap_compare, app):
         await ready(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=select_and_delete)
+
+
+def test_cart_details_at_80_columns(snap_compare, app):
+    async def open_first_cart(pilot):
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("enter")
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_first_cart)

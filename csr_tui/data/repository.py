@@ -433,6 +433,28 @@ class _GroupChildren:
                 ],
             )
 
+    def _insert(self, table: Any, group: OrderGroup, values: dict[str, Any]) -> int:
+        group.version = 1
+        group.id = self.conn.execute(
+            insert(table)
+            .values(
+                created_at=group.created_at,
+                created_by=group.created_by,
+                version=group.version,
+                **values,
+            )
+            .returning(table.c.id)
+        ).scalar_one()
+        self._write_children(group.id, group)
+        return group.id
+
+    def _delete(self, table: Any, group: OrderGroup) -> None:
+        result = self.conn.execute(
+            delete(table).where(table.c.id == group.id, table.c.version == group.version)
+        )
+        if result.rowcount != 1:
+            self._bump_version(table, group, {})  # raises the right error
+
     def _bump_version(self, table: Any, group: OrderGroup, values: dict[str, Any]) -> None:
         result = self.conn.execute(
             update(table)
@@ -540,19 +562,7 @@ class OrderRepository(_GroupChildren):
         }
 
     def add(self, order: PurchaseOrder) -> None:
-        order.version = 1
-        order.id = self.conn.execute(
-            insert(t.orders)
-            .values(
-                number=order.number,
-                created_at=order.created_at,
-                created_by=order.created_by,
-                version=order.version,
-                **self._columns(order),
-            )
-            .returning(t.orders.c.id)
-        ).scalar_one()
-        self._write_children(order.id, order)
+        self._insert(t.orders, order, {"number": order.number, **self._columns(order)})
         self._write_order_children(order)
 
     def save(self, order: PurchaseOrder) -> None:
@@ -597,11 +607,7 @@ class OrderRepository(_GroupChildren):
             )
 
     def delete(self, order: PurchaseOrder) -> None:
-        result = self.conn.execute(
-            delete(t.orders).where(t.orders.c.id == order.id, t.orders.c.version == order.version)
-        )
-        if result.rowcount != 1:
-            self._bump_version(t.orders, order, {})  # raises the right error
+        self._delete(t.orders, order)
 
 
 class CartRepository(_GroupChildren):
@@ -631,29 +637,14 @@ class CartRepository(_GroupChildren):
         )
 
     def add(self, cart: Cart) -> None:
-        cart.version = 1
-        cart.id = self.conn.execute(
-            insert(t.carts)
-            .values(
-                created_at=cart.created_at,
-                created_by=cart.created_by,
-                version=cart.version,
-                **_group_columns(cart),
-            )
-            .returning(t.carts.c.id)
-        ).scalar_one()
-        self._write_children(cart.id, cart)
+        self._insert(t.carts, cart, _group_columns(cart))
 
     def save(self, cart: Cart) -> None:
         self._bump_version(t.carts, cart, _group_columns(cart))
         self._write_children(cart.id, cart)
 
     def delete(self, cart: Cart) -> None:
-        result = self.conn.execute(
-            delete(t.carts).where(t.carts.c.id == cart.id, t.carts.c.version == cart.version)
-        )
-        if result.rowcount != 1:
-            self._bump_version(t.carts, cart, {})
+        self._delete(t.carts, cart)
 
 
 class AuditLog:

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,7 +28,7 @@ from csr_tui.domain.orders import Cart, OrderGroup
 from csr_tui.screens.form import Field, FormScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
-from csr_tui.screens.widgets.formatting import money
+from csr_tui.screens.widgets.formatting import money, totals_table
 from csr_tui.services import CartRef
 
 if TYPE_CHECKING:
@@ -184,18 +183,7 @@ class CartScreen(Screen[None]):
                 )
         if self._line_keys:
             table.move_cursor(row=min(row, len(self._line_keys) - 1))
-        t = group.totals()
-        totals = Table(box=None, show_header=False, padding=(0, 1))
-        totals.add_column(justify="right")
-        totals.add_column(justify="right")
-        for label, value in (
-            ("Subtotal", t.subtotal),
-            ("Discounts", -t.discount),
-            ("Shipping", t.shipping),
-            ("Tax", t.tax),
-            ("Total", t.total),
-        ):
-            totals.add_row(label, money(value, cur))
+        totals = totals_table(group.totals(), payments=False)
         coupons = ", ".join(group.coupon_codes())
         self.query_one("#totals", Static).update(
             Group(totals, Text(f"Coupons: {coupons}" if coupons else "", style="dim"))

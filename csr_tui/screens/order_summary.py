@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Static
 
 from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import PurchaseOrder
-from csr_tui.screens.widgets.formatting import local_time, money, status_text
+from csr_tui.screens.widgets.formatting import local_time, money, status_text, totals_table
 
 if TYPE_CHECKING:
     from csr_tui.app import CsrApp
@@ -71,21 +71,7 @@ def order_renderable(order: PurchaseOrder, history: list[AuditEntry]) -> Rendera
                 money(line.total(cur), cur),
             )
         parts += [lines, Text("")]
-    t = order.totals()
-    totals = Table(box=None, show_header=False, padding=(0, 1))
-    totals.add_column(justify="right")
-    totals.add_column(justify="right")
-    for label, value in (
-        ("Subtotal", t.subtotal),
-        ("Discounts", -t.discount),
-        ("Shipping", t.shipping),
-        ("Tax", t.tax),
-        ("Total", t.total),
-        ("Paid", t.paid),
-        ("Balance due", t.balance_due),
-    ):
-        style = "bold" if label in ("Total", "Balance due") else ""
-        totals.add_row(Text(label, style=style), Text(money(value, cur), style=style))
+    totals = totals_table(order.totals(), payments=True)
     parts.append(totals)
     for discount in order.discounts:
         parts.append(Text(f"Discount: {discount.description}", style="dim"))

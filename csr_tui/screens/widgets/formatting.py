@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from rich.table import Table
 from rich.text import Text
 
 from csr_tui.domain.money import CURRENCIES, Currency
+from csr_tui.domain.orders import Totals
 from csr_tui.domain.statuses import OrderStatus, ShipmentStatus
 
 STATUS_STYLES = {
@@ -43,3 +45,23 @@ def money(amount: Decimal, currency: str | Currency) -> str:
 def status_text(status: OrderStatus | ShipmentStatus, *, short: bool = False) -> Text:
     label = SHORT_STATUS.get(status, status.value) if short else status.value  # type: ignore[call-overload]
     return Text(label, style=STATUS_STYLES.get(status, ""))
+
+
+def totals_table(totals: Totals, *, payments: bool) -> Table:
+    """Subtotal to total, right-aligned; with what was paid and is due when asked."""
+    rows = [
+        ("Subtotal", totals.subtotal),
+        ("Discounts", -totals.discount),
+        ("Shipping", totals.shipping),
+        ("Tax", totals.tax),
+        ("Total", totals.total),
+    ]
+    if payments:
+        rows += [("Paid", totals.paid), ("Balance due", totals.balance_due)]
+    table = Table(box=None, show_header=False, padding=(0, 1))
+    table.add_column(justify="right")
+    table.add_column(justify="right")
+    for label, value in rows:
+        style = "bold" if label in ("Total", "Balance due") else ""
+        table.add_row(Text(label, style=style), Text(money(value, totals.currency), style=style))
+    return table

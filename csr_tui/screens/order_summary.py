@@ -98,13 +98,10 @@ def order_renderable(order: PurchaseOrder, history: list[AuditEntry]) -> Rendera
     if history:
         parts.append(Text("\nHistory", style="bold"))
         for entry in history:
-            changed = ", ".join(entry.changes)[:80]
+            created = all(c.get("before") is None for c in entry.changes.values())
+            fields = "" if created else f" ({', '.join(entry.changes)})"[:80]
             parts.append(
-                Text(
-                    f"{local_time(entry.at)} {entry.agent}: {entry.action}"
-                    + (f" ({changed})" if changed else ""),
-                    style="dim",
-                )
+                Text(f"{local_time(entry.at)} {entry.agent}: {entry.action}{fields}", style="dim")
             )
     return Group(*parts)
 

@@ -238,6 +238,12 @@ async def test_select_across_pages_then_confirmed_delete(app, demo_services):
         await pilot.press("space")
         chosen.append(rows(app)[0].number)
         assert "2 selected" in status_line(app)
+        await pilot.press("escape")  # to the search field: a search keeps the selection
+        await type_text(pilot, "zzzz")
+        assert rows(app) == [] and "2 selected" in status_line(app)
+        await pilot.press("escape")  # clears the search
+        await settle(pilot)
+        await pilot.press("down")  # back to the results: Delete in the field edits text
         await pilot.press("delete")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)

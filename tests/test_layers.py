@@ -1,0 +1,53 @@
+"""Imports point down only: the domain knows no database or terminal, the data layer and
+the services know no terminal (checked in a fresh interpreter each)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def loaded_modules(package: str) -> set[str]:
+    code = f"import sys, {package}; print('\\n'.join(sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return set(result.stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        (
+            "csr_tui.domain",
+            (
+                "sqlalchemy",
+                "textual",
+                "alembic",
+                "csr_tui.data",
+                "csr_tui.services",
+                "csr_tui.screens",
+            ),
+        ),
+        ("csr_tui.data.database", ("textual", "csr_tui.services", "csr_tui.screens")),
+        ("csr_tui.services", ("textual", "csr_tui.screens")),
+    ],
+)
+def test_layers_import_downwards_only(package, forbidden):
+    modules = loaded_modules(package)
+    leaks = sorted(
+        m
+        for m in modules
+        if m.split(".")[0] in forbidden or any(m == f or m.startswith(f + ".") for f in forbidden)
+    )
+    assert leaks == []
+
+
+def test_screens_never_touch_sqlalchemy_directly():
+    from pathlib import Path
+
+    screens = Path(__file__).parents[1] / "csr_tui" / "screens"
+    offenders = [str(p) for p in screens.rglob("*.py") if "sqlalchemy" in p.read_text()]
+    assert offenders == []

@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 class PostgresUnavailable(RuntimeError):
-    pass
+    """The server binaries are missing or the server would not start."""
 
 
 def find_bindir() -> Path | None:

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from csr_tui.config import short_database_name
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.errors import DomainError
-from csr_tui.services import Services
+from csr_tui.services import Services, open_services
 from csr_tui.services.services import Clock, utc_now
 
 
@@ -96,15 +96,11 @@ class CsrApp(App[None]):
 
     @work(thread=True, exclusive=True, group="database", exit_on_error=False)
     def open_database(self) -> None:
-        from csr_tui.data.database import Database
-
         try:
             services = self._given_services
             if services is None:
                 assert self.database_url is not None
-                db = Database(self.database_url)
-                db.upgrade()
-                services = Services(db, self.agent, clock=self.clock)
+                services = open_services(self.database_url, self.agent, self.clock)
             markets = services.markets()
             empty = not markets and not services.has_orders()
         except DomainError as error:
@@ -123,8 +119,6 @@ class CsrApp(App[None]):
             self._refresh_list()
 
     def _after_demo(self, _loaded: bool | None) -> None:
-        assert self.services is not None
-        self.services.forget_cached_markets()
         self.reload_markets()
 
     @work(thread=True, exclusive=True, group="markets", exit_on_error=False)
@@ -161,9 +155,9 @@ class CsrApp(App[None]):
     # -- navigation ------------------------------------------------------------------------
 
     def open_order(self, number: str) -> None:
-        from csr_tui.screens.order_summary import OrderSummaryScreen
+        from csr_tui.screens.order_details import OrderDetailsScreen
 
-        self.push_screen(OrderSummaryScreen(number))
+        self.push_screen(OrderDetailsScreen(number))
 
     def open_carts(self) -> None:
         from csr_tui.screens.carts import CartsScreen

@@ -129,10 +129,10 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from csr_tui.data.demo import DEFAULT_ORDERS, DEFAULT_SEED, load_demo
+    from csr_tui.services import DEFAULT_DEMO_ORDERS, DEFAULT_DEMO_SEED
 
     services = _open(args)
-    orders = DEFAULT_ORDERS if args.orders is None else args.orders
+    orders = DEFAULT_DEMO_ORDERS if args.orders is None else args.orders
     if orders < 0:
         raise UsageError("--orders cannot be negative")
     started = time.perf_counter()
@@ -144,12 +144,8 @@ def _demo(args: argparse.Namespace) -> int:
     )
     with Progress(*columns, transient=False) as bar:
         reporter = _RichProgress(bar)
-        load_demo(
-            services.db.engine,
-            orders=orders,
-            seed=DEFAULT_SEED if args.seed is None else args.seed,
-            progress=reporter,
-        )
+        seed = DEFAULT_DEMO_SEED if args.seed is None else args.seed
+        services.load_demo(orders, reporter, seed=seed)
     print(
         f"Loaded {orders:,} demo orders into {services.db.display_url} "
         f"in {time.perf_counter() - started:.1f} s."

@@ -45,9 +45,13 @@ def test_layers_import_downwards_only(package, forbidden):
     assert leaks == []
 
 
-def test_screens_never_touch_sqlalchemy_directly():
+def test_screens_reach_data_only_through_the_services():
     from pathlib import Path
 
     screens = Path(__file__).parents[1] / "csr_tui" / "screens"
-    offenders = [str(p) for p in screens.rglob("*.py") if "sqlalchemy" in p.read_text()]
+    offenders = [
+        str(p)
+        for p in screens.rglob("*.py")
+        if "sqlalchemy" in p.read_text() or "csr_tui.data" in p.read_text()
+    ]
     assert offenders == []

@@ -7,8 +7,7 @@ purchase order.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -16,27 +15,23 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from csr_tui.data.queries import CustomerRow
 from csr_tui.domain.customers import Address
-from csr_tui.domain.errors import DomainError, ValidationError
+from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import Cart, OrderGroup
 from csr_tui.screens.form import Field, FormScreen
-from csr_tui.screens.line_item_search import LineItemSearchScreen
-from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
+from csr_tui.screens.group_editor import GroupEditorScreen
 from csr_tui.screens.widgets.formatting import money, totals_table
-from csr_tui.services import CartRef
+from csr_tui.services import CartRef, CustomerRow
 
 if TYPE_CHECKING:
-    from csr_tui.app import CsrApp
-    from csr_tui.services import Services
+    pass
 
 
-class CartScreen(Screen[None]):
+class CartScreen(GroupEditorScreen):
     TITLE = "Cart Details"
     CSS_PATH = "cart.tcss"
     # Most important first: on a narrow terminal the footer shows what fits, in this order.
@@ -57,27 +52,18 @@ class CartScreen(Screen[None]):
     def __init__(self, cart_id: int, notices: list[str] | None = None, *, new: bool = False):
         super().__init__()
         self.cart_id = cart_id
+        self.ref = CartRef(cart_id)
         self.notices = notices or []
         self.new = new
-        self.cart: Cart | None = None
         self.customers: list[CustomerRow] = []
         self._debounce: Timer | None = None
-        self._line_keys: list[tuple[int, str]] = []
         self._searched = ""
         self._choose_first = False
 
     @property
-    def csr(self) -> CsrApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
-    def services(self) -> Services:
-        assert self.csr.services is not None
-        return self.csr.services
-
-    @property
-    def ref(self) -> CartRef:
-        return CartRef(self.cart_id)
+    def cart(self) -> Cart | None:
+        assert self.group is None or isinstance(self.group, Cart)
+        return self.group
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -97,18 +83,7 @@ class CartScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "New order" if self.new else "Cart Details"
         self.query_one("#customers").display = False
-        lines = self.query_one("#lines", DataTable)
-        # The item name takes what the terminal leaves: 80 columns still show every total.
-        item = max(16, min(40, self.app.size.width - 64))
-        for label, width in (
-            ("Shp", 3),
-            ("SKU", 12),
-            ("Item", item),
-            ("Qty", 4),
-            ("Price", 12),
-            ("Total", 12),
-        ):
-            lines.add_column(label, width=width)
+        self.add_line_columns()
         self.query_one("#notices", Static).update(
             Text("\n".join(self.notices), style="yellow") if self.notices else ""
         )
@@ -128,8 +103,8 @@ class CartScreen(Screen[None]):
 
     def show(self, group: OrderGroup) -> None:
         assert isinstance(group, Cart)
-        first_show = self.cart is None
-        self.cart = group
+        first_show = self.group is None
+        self.group = group
         if first_show:
             if group.customer_name or group.customer_email:
                 self.query_one("#lines", DataTable).focus()
@@ -150,7 +125,7 @@ class CartScreen(Screen[None]):
         else:
             contact = Text(
                 "No customer yet: type a name or email (F3 new customer, "
-                "F4 order without an account).",
+                "F4 guest: no customer account).",
                 style="yellow",
             )
         self.query_one("#contact", Static).update(contact)
@@ -166,23 +141,7 @@ class CartScreen(Screen[None]):
             style = "" if s.shipping_address and s.shipping_method else "yellow"
             shipments.append(Text(f"{s.label}: {address} · {method}", style=style))
         self.query_one("#shipments", Static).update(Group(*shipments))
-        table = self.query_one("#lines", DataTable)
-        row = table.cursor_row
-        table.clear()
-        self._line_keys = []
-        for s in group.shipments:
-            for line in s.line_items:
-                self._line_keys.append((s.number, line.sku))
-                table.add_row(
-                    str(s.number),
-                    line.sku,
-                    line.name,
-                    Text(str(line.quantity), justify="right"),
-                    Text(money(line.placed_price, cur), justify="right"),
-                    Text(money(line.total(cur), cur), justify="right"),
-                )
-        if self._line_keys:
-            table.move_cursor(row=min(row, len(self._line_keys) - 1))
+        self.fill_lines(group)
         totals = totals_table(group.totals(), payments=False)
         coupons = ", ".join(group.coupon_codes())
         self.query_one("#totals", Static).update(
@@ -190,41 +149,10 @@ class CartScreen(Screen[None]):
         )
         count = group.line_count()
         empty = "" if self._line_keys else " · F6 adds line items"
-        self.query_one("#status", Static).update(
+        self.set_status(
             f"{count} item{'' if count == 1 else 's'} · saved as cart '{group.name}'{empty}"
             " · Ctrl+S creates the order"
         )
-
-    def problem(self, message: str) -> None:
-        self.query_one("#status", Static).update(Text(message, style="bold red"))
-        self.notify(message, severity="error", timeout=8)
-
-    # -- every change: one service call in a worker, then show the saved cart ---------------
-
-    @work(thread=True, exclusive=True, group="cart-change", exit_on_error=False)
-    def change(self, action: str, *args: Any, **kwargs: Any) -> None:
-        cart = self.cart
-        if cart is None:
-            return
-        try:
-            updated = getattr(self.services, action)(self.ref, cart.version, *args, **kwargs)
-        except DomainError as error:
-            self.app.call_from_thread(self.problem, str(error))
-            self.load()
-            return
-        self.app.call_from_thread(self.show, updated)
-
-    def current_line(self) -> tuple[int, str] | None:
-        table = self.query_one("#lines", DataTable)
-        if not self._line_keys or not 0 <= table.cursor_row < len(self._line_keys):
-            return None
-        return self._line_keys[table.cursor_row]
-
-    def current_shipment(self) -> int:
-        line = self.current_line()
-        if line is not None and self.query_one("#lines", DataTable).has_focus:
-            return line[0]
-        return self.cart.shipments[-1].number if self.cart and self.cart.shipments else 1
 
     # -- customer ------------------------------------------------------------------------
 
@@ -374,134 +302,6 @@ class CartScreen(Screen[None]):
     def changed_elsewhere(self, result: OrderGroup | None) -> None:
         if result is not None:
             self.show(result)
-
-    # -- shipments and items ------------------------------------------------------------------
-
-    def action_edit_shipment(self) -> None:
-        cart = self.cart
-        if cart is None:
-            return
-        self.open_shipment(cart, cart.shipment(self.current_shipment()).number)
-
-    @work(thread=True, exclusive=True, group="address-book", exit_on_error=False)
-    def open_shipment(self, cart: Cart, number: int) -> None:
-        try:
-            book = (
-                self.services.get_customer(cart.customer_id).addresses
-                if cart.customer_id is not None
-                else []
-            )
-        except DomainError:
-            book = []
-        self.app.call_from_thread(self.push_shipment_editor, cart, number, book)
-
-    def push_shipment_editor(self, cart: Cart, number: int, book: list[Address]) -> None:
-        def save(edit: ShipmentEdit) -> OrderGroup:
-            group = self.services.set_shipping_address(
-                self.ref,
-                cart.version,
-                number,
-                edit.address,
-                add_to_address_book=edit.add_to_address_book,
-            )
-            if edit.method_code:
-                group = self.services.set_shipping_method(
-                    self.ref, group.version, number, edit.method_code
-                )
-            return group
-
-        self.app.push_screen(
-            ShipmentEditScreen(
-                cart.shipment(number),
-                cart.market,
-                book,
-                save,
-                can_add_to_book=cart.customer_id is not None,
-            ),
-            self.changed_elsewhere,
-        )
-
-    def action_add_items(self) -> None:
-        cart = self.cart
-        if cart is None:
-            return
-        number = self.current_shipment()
-
-        def add(sku: str, quantity: int, price: Decimal) -> OrderGroup:
-            assert self.cart is not None
-            return self.services.add_line_item(
-                self.ref, self.cart.version, number, sku, quantity, price
-            )
-
-        self.app.push_screen(
-            LineItemSearchScreen(
-                f"Add line items to shipment {number}",
-                cart.market,
-                lambda text: self.services.search_variants(text, cart.market.code),
-                add,
-                self.changed_elsewhere,
-            )
-        )
-
-    def action_add_shipment(self) -> None:
-        self.change("add_shipment")
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        line_key = self.current_line()
-        cart = self.cart
-        if line_key is None or cart is None:
-            return
-        number, sku = line_key
-        line = cart.shipment(number).line(sku)
-
-        def save(values: dict[str, str]) -> OrderGroup:
-            if not values["quantity"].strip().isdigit():
-                raise ValidationError("Quantity must be a whole number of 1 or more.", "quantity")
-            try:
-                price = cart.currency.parse(values["placed_price"], "amount")
-                discount = cart.currency.parse(values["discount"] or "0", "amount")
-            except ValidationError as error:
-                raise ValidationError(str(error), "placed_price") from None
-            return self.services.update_line_item(
-                self.ref, cart.version, number, sku, int(values["quantity"]), price, discount
-            )
-
-        self.app.push_screen(
-            FormScreen(
-                f"{sku} {line.name}",
-                [
-                    Field("quantity", "Quantity", str(line.quantity)),
-                    Field("placed_price", "Placed price", str(line.placed_price)),
-                    Field("discount", "Line discount", str(line.discount)),
-                ],
-                save,
-            ),
-            self.changed_elsewhere,
-        )
-
-    def action_remove_line(self) -> None:
-        line = self.current_line()
-        if line is not None and self.query_one("#lines", DataTable).has_focus:
-            self.change("remove_line_item", *line)
-
-    def action_coupon(self) -> None:
-        cart = self.cart
-
-        def apply(values: dict[str, str]) -> OrderGroup:
-            assert cart is not None
-            try:
-                return self.services.apply_coupon(self.ref, cart.version, values["code"])
-            except ValidationError as error:
-                raise ValidationError(str(error), "code") from None
-            except DomainError as error:
-                raise ValidationError(str(error), "code") from None
-
-        self.app.push_screen(
-            FormScreen(
-                "Apply a coupon", [Field("code", "Coupon code")], apply, submit_label="Apply"
-            ),
-            self.changed_elsewhere,
-        )
 
     # -- create the order -------------------------------------------------------------------
 

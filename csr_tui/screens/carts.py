@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from csr_tui.data.queries import CartRow
 from csr_tui.domain.errors import DomainError
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.widgets.formatting import local_time
+from csr_tui.services import CartRow
 
 if TYPE_CHECKING:
     from csr_tui.app import CsrApp

@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
-from csr_tui.data.demo import DEFAULT_ORDERS, load_demo
 from csr_tui.domain.errors import DomainError
+from csr_tui.services import DEFAULT_DEMO_ORDERS
 
 if TYPE_CHECKING:
     from csr_tui.app import CsrApp
@@ -45,7 +45,7 @@ class DemoOfferScreen(ModalScreen[bool]):
         Binding("escape", "skip", "Start empty", id="demo.skip"),
     ]
 
-    def __init__(self, orders: int = DEFAULT_ORDERS) -> None:
+    def __init__(self, orders: int = DEFAULT_DEMO_ORDERS) -> None:
         super().__init__()
         self.orders = orders
         self.busy = False
@@ -86,7 +86,7 @@ class DemoOfferScreen(ModalScreen[bool]):
         services = self.csr.services
         assert services is not None
         try:
-            load_demo(services.db.engine, orders=self.orders, progress=_BarProgress(self))
+            services.load_demo(self.orders, _BarProgress(self))
         except DomainError as error:
             self.app.call_from_thread(self.failed, str(error))
             return

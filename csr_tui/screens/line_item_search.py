@@ -19,12 +19,12 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Static
 
-from csr_tui.data.queries import VariantRow
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.errors import DomainError, ValidationError
 from csr_tui.domain.search import MIN_SUBSTRING
 from csr_tui.screens.form import FORM_CSS, show_field_error
 from csr_tui.screens.widgets.formatting import money
+from csr_tui.services import VariantRow
 
 FIELDS = ["variant", "quantity", "price"]
 

@@ -20,7 +20,6 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from csr_tui.data.queries import PAGE_SIZE, Count, Cursor, OrderFilter, OrderRow
 from csr_tui.domain.dates import DateChoice
 from csr_tui.domain.errors import DomainError
 from csr_tui.domain.statuses import OrderStatus
@@ -28,6 +27,7 @@ from csr_tui.screens.choice_filter import ChoiceFilterScreen
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.date_filter import DateFilterScreen
 from csr_tui.screens.widgets.order_table import OrderTable, PageWhere
+from csr_tui.services import PAGE_SIZE, Count, Cursor, OrderFilter, OrderRow
 
 if TYPE_CHECKING:
     from csr_tui.app import CsrApp

@@ -1,5 +1,47 @@
-"""The services layer: what screens and the command line call, one method per action."""
+"""The services layer: what screens and the command line call, one method per action.
 
-from csr_tui.services.services import AuditEntry, CartRef, OrderPage, OrderRef, Ref, Services
+The read models of the lists (rows, filters, counts, cursors) are part of its vocabulary,
+so screens need nothing from the data layer.
+"""
 
-__all__ = ["AuditEntry", "CartRef", "OrderPage", "OrderRef", "Ref", "Services"]
+from csr_tui.data.demo import DEFAULT_ORDERS as DEFAULT_DEMO_ORDERS
+from csr_tui.data.demo import DEFAULT_SEED as DEFAULT_DEMO_SEED
+from csr_tui.data.queries import (
+    PAGE_SIZE,
+    CartRow,
+    Count,
+    Cursor,
+    CustomerRow,
+    OrderFilter,
+    OrderRow,
+    VariantRow,
+)
+from csr_tui.services.services import (
+    AuditEntry,
+    CartRef,
+    OrderPage,
+    OrderRef,
+    Ref,
+    Services,
+    open_services,
+)
+
+__all__ = [
+    "DEFAULT_DEMO_ORDERS",
+    "DEFAULT_DEMO_SEED",
+    "PAGE_SIZE",
+    "AuditEntry",
+    "CartRef",
+    "CartRow",
+    "Count",
+    "Cursor",
+    "CustomerRow",
+    "OrderFilter",
+    "OrderPage",
+    "OrderRef",
+    "OrderRow",
+    "Ref",
+    "Services",
+    "VariantRow",
+    "open_services",
+]

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from csr_tui.data import queries
 from csr_tui.data.database import Database, UnitOfWork
+from csr_tui.data.demo import DEFAULT_SEED, Progress, load_demo
 from csr_tui.data.queries import (
     CartRow,
     Count,
@@ -42,6 +43,13 @@ _NOT_AUDITED = ("version", "updated_at", "updated_by", "id")
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def open_services(url: str, agent: str, clock: Clock = utc_now) -> Services:
+    """Open the database at `url`, bring its schema up to date, and serve `agent`."""
+    db = Database(url)
+    db.upgrade()
+    return Services(db, agent, clock=clock)
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,13 @@ class Services:
     def get_cart(self, cart_id: int) -> Cart:
         with self.db.unit_of_work() as uow:
             return uow.carts.get(cart_id)
+
+    def load_demo(
+        self, orders: int, progress: Progress | None = None, seed: int = DEFAULT_SEED
+    ) -> None:
+        """Fill an empty database with demo data (refused if it has orders)."""
+        load_demo(self.db.engine, orders=orders, seed=seed, progress=progress)
+        self.forget_cached_markets()
 
     def coupons(self) -> dict[str, Coupon]:
         with self.db.unit_of_work() as uow:

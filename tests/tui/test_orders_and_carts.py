@@ -8,8 +8,8 @@ from csr_tui.screens.carts import CartsScreen
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.form import FormScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
+from csr_tui.screens.order_details import OrderDetailsScreen
 from csr_tui.screens.order_list import OrderListScreen
-from csr_tui.screens.order_summary import OrderSummaryScreen
 from csr_tui.screens.shipment_edit import ShipmentEditScreen
 from tests.tui.conftest import settle, text_of, type_text
 
@@ -56,7 +56,7 @@ async def test_create_an_order_from_the_keyboard(app, demo_services):
         assert len(app.screen.query_one("#lines").rows) == 1, "the added line is shown"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, OrderSummaryScreen)
+        assert isinstance(app.screen, OrderDetailsScreen)
         number = app.screen.number
         order = demo_services.get_order(number)
         assert order.status is OrderStatus.IN_PROGRESS
@@ -64,7 +64,7 @@ async def test_create_an_order_from_the_keyboard(app, demo_services):
         line = order.shipments[0].line_items[0]
         assert "dress" in line.name.lower() and line.quantity == 3
         assert order.shipments[0].shipping_method is not None
-        assert number in text_of(app.screen.query_one("#body"))
+        assert number in text_of(app.screen.query_one("#head"))
 
 
 async def test_create_order_refuses_an_incomplete_cart_and_keeps_it(app, demo_services):
@@ -149,7 +149,7 @@ async def test_reorder_from_order_details(app, demo_services):
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, OrderSummaryScreen)
+        assert isinstance(app.screen, OrderDetailsScreen)
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert isinstance(app.screen, CartScreen)

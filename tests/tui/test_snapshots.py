@@ -68,3 +68,14 @@ def test_cart_details_at_80_columns(snap_compare, app):
         await ready(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_first_cart)
+
+
+def test_order_details_at_80_columns(snap_compare, app):
+    async def open_order(pilot):
+        await settle(pilot)
+        await pilot.press(*"Taylor Hayes", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_order)

@@ -16,8 +16,8 @@ from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable
 
-from csr_tui.data.queries import OrderRow
 from csr_tui.screens.widgets.formatting import local_time, money, status_text
+from csr_tui.services import OrderRow
 
 PageWhere = Literal["next", "previous", "first", "last"]
 

@@ -1,0 +1,259 @@
+"""What Cart Details and Order Details share: a cart or order shown with its line items,
+and edits that each run one service call in a worker, with the version the agent is
+looking at, then show the saved result. A stale copy gets the service's message (who
+changed it, when) and is reloaded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from csr_tui.domain.customers import Address
+from csr_tui.domain.errors import ConcurrentEditError, DomainError, ValidationError
+from csr_tui.domain.orders import OrderGroup
+from csr_tui.screens.form import Field, FormScreen
+from csr_tui.screens.line_item_search import LineItemSearchScreen
+from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
+from csr_tui.screens.widgets.formatting import money
+
+if TYPE_CHECKING:
+    from csr_tui.app import CsrApp
+    from csr_tui.services import Ref, Services
+
+LINE_COLUMNS = (("Shp", 3), ("SKU", 12), ("Item", 0), ("Qty", 4), ("Price", 12), ("Total", 12))
+
+
+class GroupEditorScreen(Screen[None]):
+    """Subclasses set `ref`, show a group in `show`, and fetch it again in `load`."""
+
+    ref: Ref
+    show: Callable[[OrderGroup], None]
+    load: Callable[[], object]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.group: OrderGroup | None = None
+        self._line_keys: list[tuple[int, str]] = []
+        self._refusal: str | None = None  # shown until the next change succeeds
+
+    @property
+    def csr(self) -> CsrApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def services(self) -> Services:
+        assert self.csr.services is not None
+        return self.csr.services
+
+    # -- the line items table ------------------------------------------------------------
+
+    def add_line_columns(self) -> None:
+        """The item name takes what the terminal leaves: 80 columns still show every total."""
+        lines = self.query_one("#lines", DataTable)
+        item = max(16, min(40, self.app.size.width - 64))
+        for label, width in LINE_COLUMNS:
+            lines.add_column(label, width=width or item)
+
+    def fill_lines(self, group: OrderGroup) -> None:
+        table = self.query_one("#lines", DataTable)
+        row = table.cursor_row
+        table.clear()
+        self._line_keys = []
+        cur = group.currency
+        for shipment in group.shipments:
+            for line in shipment.line_items:
+                self._line_keys.append((shipment.number, line.sku))
+                table.add_row(
+                    str(shipment.number),
+                    line.sku,
+                    line.name,
+                    Text(str(line.quantity), justify="right"),
+                    Text(money(line.placed_price, cur), justify="right"),
+                    Text(money(line.total(cur), cur), justify="right"),
+                )
+        if self._line_keys:
+            table.move_cursor(row=min(row, len(self._line_keys) - 1))
+
+    def current_line(self) -> tuple[int, str] | None:
+        table = self.query_one("#lines", DataTable)
+        if not self._line_keys or not 0 <= table.cursor_row < len(self._line_keys):
+            return None
+        return self._line_keys[table.cursor_row]
+
+    def current_shipment(self) -> int:
+        """The shipment of the highlighted line; else the last shipment."""
+        line = self.current_line()
+        if line is not None:
+            return line[0]
+        return self.group.shipments[-1].number if self.group and self.group.shipments else 1
+
+    # -- one change = one service call -------------------------------------------------
+
+    def problem(self, message: str) -> None:
+        self._refusal = message
+        self.query_one("#status", Static).update(Text(message, style="bold red"))
+        self.notify(message, severity="error", timeout=8)
+
+    def set_status(self, text: Text | str) -> None:
+        """The status line, unless a refusal is still to be read there."""
+        if self._refusal is None:
+            self.query_one("#status", Static).update(text)
+
+    @work(thread=True, exclusive=True, group="group-change", exit_on_error=False)
+    def change(self, action: str, *args: Any, **kwargs: Any) -> None:
+        group = self.group
+        if group is None:
+            return
+        try:
+            updated = getattr(self.services, action)(self.ref, group.version, *args, **kwargs)
+        except DomainError as error:
+            self.refused(error)
+            return
+        self.app.call_from_thread(self.saved, updated)
+
+    def saved(self, group: OrderGroup) -> None:
+        """A change was saved: show the group as it now is."""
+        self._refusal = None
+        self.show(group)
+
+    def refused(self, error: DomainError) -> None:
+        """From a worker: tell the agent why; a stale copy is replaced by the saved one."""
+        self.app.call_from_thread(self.problem, str(error))
+        if isinstance(error, ConcurrentEditError):
+            self.load()
+
+    def changed_elsewhere(self, result: OrderGroup | None) -> None:
+        """A dialog saved a change (or was closed with None)."""
+        if result is not None:
+            self.saved(result)
+
+    # -- shipments and items ------------------------------------------------------------
+
+    def action_edit_shipment(self) -> None:
+        if self.group is not None:
+            self.open_shipment(self.group, self.current_shipment())
+
+    @work(thread=True, exclusive=True, group="address-book", exit_on_error=False)
+    def open_shipment(self, group: OrderGroup, number: int) -> None:
+        try:
+            book = (
+                self.services.get_customer(group.customer_id).addresses
+                if group.customer_id is not None
+                else []
+            )
+        except DomainError:
+            book = []
+        self.app.call_from_thread(self.push_shipment_editor, group, number, book)
+
+    def push_shipment_editor(self, group: OrderGroup, number: int, book: list[Address]) -> None:
+        def save(edit: ShipmentEdit) -> OrderGroup:
+            saved = self.services.set_shipping_address(
+                self.ref,
+                group.version,
+                number,
+                edit.address,
+                add_to_address_book=edit.add_to_address_book,
+            )
+            if edit.method_code:
+                saved = self.services.set_shipping_method(
+                    self.ref, saved.version, number, edit.method_code
+                )
+            return saved
+
+        self.app.push_screen(
+            ShipmentEditScreen(
+                group.shipment(number),
+                group.market,
+                book,
+                save,
+                can_add_to_book=group.customer_id is not None,
+            ),
+            self.changed_elsewhere,
+        )
+
+    def action_add_items(self) -> None:
+        group = self.group
+        if group is None:
+            return
+        number = self.current_shipment()
+
+        def add(sku: str, quantity: int, price: Decimal) -> OrderGroup:
+            assert self.group is not None
+            return self.services.add_line_item(
+                self.ref, self.group.version, number, sku, quantity, price
+            )
+
+        self.app.push_screen(
+            LineItemSearchScreen(
+                f"Add line items to shipment {number}",
+                group.market,
+                lambda text: self.services.search_variants(text, group.market.code),
+                add,
+                self.changed_elsewhere,
+            )
+        )
+
+    def action_add_shipment(self) -> None:
+        self.change("add_shipment")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a line: its quantity, placed price and line discount."""
+        line_key = self.current_line()
+        group = self.group
+        if line_key is None or group is None or event.data_table.id != "lines":
+            return
+        number, sku = line_key
+        line = group.shipment(number).line(sku)
+
+        def save(values: dict[str, str]) -> OrderGroup:
+            if not values["quantity"].strip().isdigit():
+                raise ValidationError("Quantity must be a whole number of 1 or more.", "quantity")
+            try:
+                price = group.currency.parse(values["placed_price"], "amount")
+                discount = group.currency.parse(values["discount"] or "0", "amount")
+            except ValidationError as error:
+                raise ValidationError(str(error), "placed_price") from None
+            return self.services.update_line_item(
+                self.ref, group.version, number, sku, int(values["quantity"]), price, discount
+            )
+
+        self.app.push_screen(
+            FormScreen(
+                f"{sku} {line.name}",
+                [
+                    Field("quantity", "Quantity", str(line.quantity)),
+                    Field("placed_price", "Placed price", str(line.placed_price)),
+                    Field("discount", "Line discount", str(line.discount)),
+                ],
+                save,
+            ),
+            self.changed_elsewhere,
+        )
+
+    def action_remove_line(self) -> None:
+        line = self.current_line()
+        if line is not None and self.query_one("#lines", DataTable).has_focus:
+            self.change("remove_line_item", *line)
+
+    def action_coupon(self) -> None:
+        group = self.group
+
+        def apply(values: dict[str, str]) -> OrderGroup:
+            assert group is not None
+            try:
+                return self.services.apply_coupon(self.ref, group.version, values["code"])
+            except DomainError as error:
+                raise ValidationError(str(error), "code") from None
+
+        self.app.push_screen(
+            FormScreen(
+                "Apply a coupon", [Field("code", "Coupon code")], apply, submit_label="Apply"
+            ),
+            self.changed_elsewhere,
+        )

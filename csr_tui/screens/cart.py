@@ -43,6 +43,7 @@ class CartScreen(GroupEditorScreen):
         Binding("f3", "new_customer", "New customer", id="cart.new_customer"),
         Binding("f4", "anonymous", "Guest", id="cart.anonymous"),
         Binding("f8", "coupon", "Coupon", id="cart.coupon"),
+        Binding("f9", "discount", "Discount", id="cart.discount"),
         Binding("f7", "add_shipment", "+Shipment", id="cart.add_shipment"),
         Binding("escape", "back", "Back", id="cart.back"),
         Binding("delete", "remove_line", "Remove item", id="cart.remove_line", show=False),

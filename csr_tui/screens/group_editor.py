@@ -6,7 +6,7 @@ changed it, when) and is reloaded."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 from csr_tui.domain.customers import Address
 from csr_tui.domain.errors import ConcurrentEditError, DomainError, ValidationError
 from csr_tui.domain.orders import OrderGroup
+from csr_tui.domain.statuses import DiscountKind
 from csr_tui.screens.form import Field, FormScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
@@ -240,6 +241,44 @@ class GroupEditorScreen(Screen[None]):
         line = self.current_line()
         if line is not None and self.query_one("#lines", DataTable).has_focus:
             self.change("remove_line_item", *line)
+
+    def action_discount(self) -> None:
+        """A discount on the whole order: "10%" off the subtotal, or an amount ("5.00")."""
+        group = self.group
+        if group is None:
+            return
+
+        def add(values: dict[str, str]) -> OrderGroup:
+            assert group is not None
+            text = values["value"].strip()
+            if text.endswith("%"):
+                kind, raw = DiscountKind.PERCENTAGE, text[:-1].strip()
+                try:
+                    value = Decimal(raw)
+                except InvalidOperation:
+                    raise ValidationError(f"'{text}' is not a percentage.", "value") from None
+            else:
+                kind, value = DiscountKind.AMOUNT, group.currency.parse(text, "amount")
+            return self.services.add_discount(
+                self.ref, group.version, values["description"], kind, value
+            )
+
+        self.app.push_screen(
+            FormScreen(
+                "Add a discount",
+                [
+                    Field("description", "Description", "Goodwill"),
+                    Field(
+                        "value",
+                        "Discount",
+                        placeholder=f"10% or an amount in {group.currency.code}",
+                    ),
+                ],
+                add,
+                submit_label="Add discount",
+            ),
+            self.changed_elsewhere,
+        )
 
     def action_coupon(self) -> None:
         group = self.group

@@ -28,7 +28,7 @@ from csr_tui.screens.widgets.formatting import local_time, money, status_text, t
 from csr_tui.services import AuditEntry, OrderRef
 
 OPEN = (OrderStatus.IN_PROGRESS, OrderStatus.PARTIALLY_SHIPPED)
-EDITS = ("edit_shipment", "add_items", "add_shipment", "remove_line", "coupon")
+EDITS = ("edit_shipment", "add_items", "add_shipment", "remove_line", "coupon", "discount")
 
 
 def effective(shipment: Shipment) -> ShipmentStatus:
@@ -59,6 +59,7 @@ class OrderDetailsScreen(GroupEditorScreen):
         Binding("n", "add_note", "Note", id="details.add_note"),
         Binding("e", "edit_shipment", "Shipment", id="details.edit_shipment"),
         Binding("a", "add_items", "Items", id="details.add_items"),
+        Binding("d", "discount", "Discount", id="details.discount"),
         Binding("i", "check_inventory", "Inventory", id="details.check_inventory"),
         Binding("o,ctrl+r", "reorder", "Reorder", id="details.reorder"),
         Binding("f5", "refresh", "Refresh", id="details.refresh"),

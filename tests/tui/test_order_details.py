@@ -214,3 +214,20 @@ async def test_a_completed_order_offers_only_what_it_allows(app, demo_services):
             "add_items",
             "edit_shipment",
         }
+
+
+async def test_discount_by_percentage_with_a_clear_error_first(app, demo_services, unpaid):
+    before = demo_services.get_order(unpaid).totals()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_details(pilot, unpaid)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("enter", *"ten%", "ctrl+s")
+        await settle(pilot)
+        assert "'ten%' is not a percentage" in text_of(app.screen.query_one("#e-value"))
+        await pilot.press("ctrl+a", "ctrl+k", *"10%", "ctrl+s")
+        await settle(pilot)
+        after = demo_services.get_order(unpaid)
+    assert after.discounts[-1].description == "Goodwill"
+    assert after.totals().discount == before.currency.round(before.subtotal / 10)

@@ -592,9 +592,5 @@ def list_carts(conn: Connection, limit: int = 200) -> list[CartRow]:
     ]
 
 
-def order_total_count(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(o)).scalar_one()
-
-
 def any_orders(conn: Connection) -> bool:
     return conn.execute(select(true()).select_from(o).limit(1)).first() is not None

@@ -64,8 +64,3 @@ class UTCDateTime(TypeDecorator[datetime]):
             return datetime.strptime(value, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
         assert isinstance(value, datetime)
         return value.astimezone(UTC)
-
-
-def sortable_utc(value: datetime) -> str:
-    """The SQLite text form of a UTC time, for bulk loads that bypass SQLAlchemy types."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

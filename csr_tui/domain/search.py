@@ -53,10 +53,6 @@ class OrderSearch:
         """A plain prefix of the name ("Mer", "Mercy Tay"): a B-tree range answers it."""
         return self.kind is SearchKind.NAME and self.anchored and len(self.fragments) == 1
 
-    @property
-    def longest_fragment(self) -> str:
-        return max(self.fragments, key=len, default="")
-
     def like_pattern(self) -> str:
         """The LIKE pattern (with ESCAPE '\\') that matches the same names as `matches`."""
         body = "%".join(escape_like(f) for f in self.fragments)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from csr_tui.data import queries
 from csr_tui.data.database import Database, UnitOfWork
@@ -35,7 +35,6 @@ from csr_tui.domain.snapshot import changes, snapshot
 from csr_tui.domain.statuses import DiscountKind
 
 Clock = Callable[[], datetime]
-G = TypeVar("G", bound=OrderGroup)
 
 # Bookkeeping fields that change on every save; the audit record says who and when anyway.
 _NOT_AUDITED = ("version", "updated_at", "updated_by", "id")

@@ -7,8 +7,6 @@ purchase order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.console import Group
 from rich.text import Text
 from textual import on, work
@@ -26,9 +24,6 @@ from csr_tui.screens.form import Field, FormScreen
 from csr_tui.screens.group_editor import GroupEditorScreen
 from csr_tui.screens.widgets.formatting import money, totals_table
 from csr_tui.services import CartRef, CustomerRow
-
-if TYPE_CHECKING:
-    pass
 
 
 class CartScreen(GroupEditorScreen):

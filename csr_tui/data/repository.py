@@ -47,6 +47,12 @@ def address_values(address: Address | None, prefix: str = "") -> dict[str, Any]:
     return {f"{prefix}{f}": getattr(address, f) if address else None for f in ADDRESS_FIELDS}
 
 
+def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows, if there are any (an empty executemany is refused)."""
+    if rows:
+        conn.execute(insert(table), rows)
+
+
 def _shipping_method(row: Mapping[str, Any], cur: Currency) -> ShippingMethod | None:
     if not row["method_code"]:
         return None
@@ -105,28 +111,28 @@ class CatalogRepository:
                 tax_rate=market.tax_rate,
             )
         )
-        if market.payment_methods:
-            self.conn.execute(
-                insert(t.payment_methods),
-                [
-                    {"market_code": market.code, "code": m.code, "name": m.name, "position": i}
-                    for i, m in enumerate(market.payment_methods)
-                ],
-            )
-        if market.shipping_methods:
-            self.conn.execute(
-                insert(t.shipping_methods),
-                [
-                    {
-                        "market_code": market.code,
-                        "code": m.code,
-                        "name": m.name,
-                        "cost": m.cost,
-                        "position": i,
-                    }
-                    for i, m in enumerate(market.shipping_methods)
-                ],
-            )
+        insert_rows(
+            self.conn,
+            t.payment_methods,
+            [
+                {"market_code": market.code, "code": m.code, "name": m.name, "position": i}
+                for i, m in enumerate(market.payment_methods)
+            ],
+        )
+        insert_rows(
+            self.conn,
+            t.shipping_methods,
+            [
+                {
+                    "market_code": market.code,
+                    "code": m.code,
+                    "name": m.name,
+                    "cost": m.cost,
+                    "position": i,
+                }
+                for i, m in enumerate(market.shipping_methods)
+            ],
+        )
         self._markets = None
 
     def add_variant(self, variant: ProductVariant) -> int:
@@ -143,14 +149,14 @@ class CatalogRepository:
             )
             .returning(t.variants.c.id)
         ).scalar_one()
-        if variant.prices:
-            self.conn.execute(
-                insert(t.variant_prices),
-                [
-                    {"variant_id": variant_id, "market_code": code, "price": price}
-                    for code, price in variant.prices.items()
-                ],
-            )
+        insert_rows(
+            self.conn,
+            t.variant_prices,
+            [
+                {"variant_id": variant_id, "market_code": code, "price": price}
+                for code, price in variant.prices.items()
+            ],
+        )
         variant.id = variant_id
         return variant_id
 
@@ -217,11 +223,11 @@ class CatalogRepository:
                 valid_until=coupon.valid_until,
             )
         )
-        if coupon.markets:
-            self.conn.execute(
-                insert(t.coupon_markets),
-                [{"coupon_code": coupon.code, "market_code": m} for m in sorted(coupon.markets)],
-            )
+        insert_rows(
+            self.conn,
+            t.coupon_markets,
+            [{"coupon_code": coupon.code, "market_code": m} for m in sorted(coupon.markets)],
+        )
 
     def coupons(self, codes: Iterable[str] | None = None) -> dict[str, Coupon]:
         query = select(t.coupons)
@@ -295,14 +301,14 @@ class CustomerRepository:
             .where(t.customer_addresses.c.customer_id == customer.id)
         ).scalar_one()
         new = customer.addresses[stored:]
-        if new:
-            self.conn.execute(
-                insert(t.customer_addresses),
-                [
-                    {"customer_id": customer.id, "position": stored + i, **address_values(a)}
-                    for i, a in enumerate(new)
-                ],
-            )
+        insert_rows(
+            self.conn,
+            t.customer_addresses,
+            [
+                {"customer_id": customer.id, "position": stored + i, **address_values(a)}
+                for i, a in enumerate(new)
+            ],
+        )
 
 
 def _group_columns(group: OrderGroup) -> dict[str, Any]:
@@ -417,21 +423,21 @@ class _GroupChildren:
             ]
             if line_rows:
                 self.conn.execute(insert(t.line_items), line_rows)
-        if group.discounts:
-            self.conn.execute(
-                insert(t.discounts),
-                [
-                    {
-                        self.owner: owner_id,
-                        "position": i,
-                        "description": d.description,
-                        "kind": d.kind.value,
-                        "value": d.value,
-                        "coupon_code": d.coupon_code,
-                    }
-                    for i, d in enumerate(group.discounts)
-                ],
-            )
+        insert_rows(
+            self.conn,
+            t.discounts,
+            [
+                {
+                    self.owner: owner_id,
+                    "position": i,
+                    "description": d.description,
+                    "kind": d.kind.value,
+                    "value": d.value,
+                    "coupon_code": d.coupon_code,
+                }
+                for i, d in enumerate(group.discounts)
+            ],
+        )
 
     def _insert(self, table: Any, group: OrderGroup, values: dict[str, Any]) -> int:
         group.version = 1
@@ -574,37 +580,37 @@ class OrderRepository(_GroupChildren):
     def _write_order_children(self, order: PurchaseOrder) -> None:
         self.conn.execute(delete(t.payments).where(t.payments.c.order_id == order.id))
         self.conn.execute(delete(t.notes).where(t.notes.c.order_id == order.id))
-        if order.payments:
-            self.conn.execute(
-                insert(t.payments),
-                [
-                    {
-                        "order_id": order.id,
-                        "position": i,
-                        "method_code": p.method.code,
-                        "method_name": p.method.name,
-                        "amount": p.amount,
-                        "status": p.status.value,
-                        "created_at": p.created_at,
-                        "created_by": p.created_by,
-                    }
-                    for i, p in enumerate(order.payments)
-                ],
-            )
-        if order.notes:
-            self.conn.execute(
-                insert(t.notes),
-                [
-                    {
-                        "order_id": order.id,
-                        "description": n.description,
-                        "text": n.text,
-                        "created_by": n.created_by,
-                        "created_at": n.created_at,
-                    }
-                    for n in order.notes
-                ],
-            )
+        insert_rows(
+            self.conn,
+            t.payments,
+            [
+                {
+                    "order_id": order.id,
+                    "position": i,
+                    "method_code": p.method.code,
+                    "method_name": p.method.name,
+                    "amount": p.amount,
+                    "status": p.status.value,
+                    "created_at": p.created_at,
+                    "created_by": p.created_by,
+                }
+                for i, p in enumerate(order.payments)
+            ],
+        )
+        insert_rows(
+            self.conn,
+            t.notes,
+            [
+                {
+                    "order_id": order.id,
+                    "description": n.description,
+                    "text": n.text,
+                    "created_by": n.created_by,
+                    "created_at": n.created_at,
+                }
+                for n in order.notes
+            ],
+        )
 
     def delete(self, order: PurchaseOrder) -> None:
         self._delete(t.orders, order)

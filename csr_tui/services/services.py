@@ -8,12 +8,14 @@ dataclasses and summary rows, never a connection or a session.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from csr_tui.data import queries
+from csr_tui.data.cancel import Cancellation
 from csr_tui.data.database import Database, UnitOfWork
 from csr_tui.data.demo import DEFAULT_SEED, Progress, load_demo
 from csr_tui.data.queries import (
@@ -120,11 +122,20 @@ class Services:
         last: bool = False,
         with_count: bool = True,
         size: int = queries.PAGE_SIZE,
+        cancel: Cancellation | None = None,
+        on_page: Callable[[OrderPage], None] | None = None,
     ) -> OrderPage:
+        """A page of the orders matching the filter, and their count (with_count).
+
+        `on_page` receives the page (without its count) as soon as it is read, before the
+        count is. `cancel` stops the search from another thread: it raises SearchCancelled.
+        """
         codes = self.market_codes()
-        with self.db.reading() as conn:
-            order_list = OrderList(conn, order_filter, codes)
+        with self.db.reading() as conn, cancel.attached(conn) if cancel else nullcontext():
+            order_list = OrderList(conn, order_filter, codes, cancel=cancel)
             rows, more = order_list.page(after=after, before=before, last=last, size=size)
+            if on_page is not None:
+                on_page(OrderPage(rows, more, None))
             count = order_list.count() if with_count else None
         return OrderPage(rows, more, count)
 

@@ -65,7 +65,10 @@ def corpus(db):
 
 @pytest.fixture(params=["sparse", "dense"])
 def plan(request, monkeypatch):
-    monkeypatch.setattr(queries, "SPARSE_LIMIT", 10**9 if request.param == "sparse" else -1)
+    for dialect in queries.SPARSE_LIMIT:
+        monkeypatch.setitem(
+            queries.SPARSE_LIMIT, dialect, 10**9 if request.param == "sparse" else -1
+        )
     return request.param
 
 

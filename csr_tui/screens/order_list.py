@@ -1,7 +1,9 @@
 """Order Management: the order list an agent lives in.
 
-Typing searches as you go (debounced; each query runs in a worker and a newer keystroke
-supersedes an older query). Filters, paging and selection work from the keyboard alone.
+Typing searches as you go: after a short pause each query runs in a worker, and a newer
+keystroke cancels the query it supersedes (the database stops it) instead of waiting for
+it. The page is painted as soon as it is read, its count when that follows. Filters, paging
+and selection work from the keyboard alone.
 """
 
 from __future__ import annotations
@@ -27,13 +29,23 @@ from csr_tui.screens.choice_filter import ChoiceFilterScreen
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.date_filter import DateFilterScreen
 from csr_tui.screens.widgets.order_table import OrderTable, PageWhere
-from csr_tui.services import PAGE_SIZE, Count, Cursor, OrderFilter, OrderRow
+from csr_tui.services import (
+    PAGE_SIZE,
+    Cancellation,
+    Count,
+    Cursor,
+    OrderFilter,
+    OrderRow,
+    SearchCancelled,
+)
 
 if TYPE_CHECKING:
     from csr_tui.app import CsrApp
     from csr_tui.services import OrderPage
 
-SEARCH_DEBOUNCE = 0.1  # seconds of quiet typing before the query runs
+# Seconds of quiet typing before the query runs. Short, because a query that the next key
+# supersedes is cancelled, not waited for: typing at 50 ms a key mostly runs none.
+SEARCH_DEBOUNCE = 0.04
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,12 @@ class OrderListScreen(Screen[None]):
             self.request = request
             self.page = page
 
+    class CountLoaded(Message):
+        def __init__(self, request: PageRequest, count: Count) -> None:
+            super().__init__()
+            self.request = request
+            self.count = count
+
     class LoadFailed(Message):
         def __init__(self, request: PageRequest, error: str) -> None:
             super().__init__()
@@ -97,6 +115,7 @@ class OrderListScreen(Screen[None]):
         self.busy = False
         self.problem = ""
         self._debounce: Timer | None = None
+        self._in_flight: Cancellation | None = None  # the query in flight, to cancel
 
     @property
     def csr(self) -> CsrApp:
@@ -157,12 +176,19 @@ class OrderListScreen(Screen[None]):
         self.load(request)
 
     def load(self, request: PageRequest) -> None:
+        self.cancel_running()
+        self._in_flight = Cancellation()
         self.busy = True
         self.render_status()
-        self.fetch(request)
+        self.fetch(request, self._in_flight)
+
+    def cancel_running(self) -> None:
+        if self._in_flight is not None:
+            self._in_flight.cancel()
+            self._in_flight = None
 
     @work(thread=True, exclusive=True, group="order-page", exit_on_error=False)
-    def fetch(self, request: PageRequest) -> None:
+    def fetch(self, request: PageRequest, cancel: Cancellation) -> None:
         services = self.csr.services
         assert services is not None
         try:
@@ -172,11 +198,16 @@ class OrderListScreen(Screen[None]):
                 before=request.before,
                 last=request.last,
                 with_count=request.with_count,
+                cancel=cancel,
+                on_page=lambda page: self.post_message(self.PageLoaded(request, page)),
             )
+        except SearchCancelled:
+            return  # a newer request superseded this one
         except DomainError as error:
             self.post_message(self.LoadFailed(request, str(error)))
         else:
-            self.post_message(self.PageLoaded(request, page))
+            if page.count is not None:
+                self.post_message(self.CountLoaded(request, page.count))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -187,7 +218,7 @@ class OrderListScreen(Screen[None]):
         request, page = message.request, message.page
         if request.generation != self.generation:
             return  # a newer keystroke or page request superseded this one
-        self.busy = False
+        self.busy = request.with_count  # until the count follows
         self.problem = ""
         if not page.rows and (request.after or request.before):
             # The page we were on emptied (rows deleted): show the first page instead.
@@ -198,7 +229,7 @@ class OrderListScreen(Screen[None]):
         self.rows = page.rows
         self.page_request = request
         if request.with_count:
-            self.count = page.count
+            self.count = None
         self.more_after = page.more if not going_back else request.before is not None
         self.more_before = page.more if going_back else request.after is not None
         self.row_offset = request.offset
@@ -209,6 +240,13 @@ class OrderListScreen(Screen[None]):
         self.query_one("#empty").display = not page.rows
         self.query_one("#empty", Static).update(self.empty_text())
         table.display = bool(page.rows)
+        self.render_status()
+
+    def on_order_list_screen_count_loaded(self, message: CountLoaded) -> None:
+        if message.request.generation != self.generation:
+            return
+        self.busy = False
+        self.count = message.count
         self.render_status()
 
     def on_order_list_screen_load_failed(self, message: LoadFailed) -> None:
@@ -251,16 +289,15 @@ class OrderListScreen(Screen[None]):
         parts: list[str] = []
         if self.csr.services is None:
             parts.append("Opening the database…")
-        elif self.count is not None:
+        elif self.count is not None or self.page_request is not None:
             n = len(self.rows)
+            total = "…" if self.count is None else str(self.count)  # … until it is counted
             if n == 0:
                 parts.append("0 orders")
             elif self.row_offset is not None:
-                parts.append(
-                    f"{self.row_offset + 1:,}–{self.row_offset + n:,} of {self.count} orders"
-                )
+                parts.append(f"{self.row_offset + 1:,}–{self.row_offset + n:,} of {total} orders")
             else:
-                parts.append(f"last {n} of {self.count} orders")
+                parts.append(f"last {n} of {total} orders")
         if self.selected:
             parts.append(f"[b]{len(self.selected):,} selected[/b]")
         if self.busy:
@@ -275,6 +312,7 @@ class OrderListScreen(Screen[None]):
     def search_changed(self) -> None:
         if self._debounce is not None:
             self._debounce.stop()
+        self.cancel_running()  # its answer is already out of date
         self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.reload)
 
     @on(Input.Submitted, "#search")

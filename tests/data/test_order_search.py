@@ -3,11 +3,16 @@ on both databases and through both plans (sparse: via the search index; dense: t
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from csr_tui.data import queries
+from csr_tui.data.cancel import Cancellation, SearchCancelled
 from csr_tui.data.queries import Count, OrderFilter, OrderList
 from csr_tui.domain import OrderStatus
 from csr_tui.domain.search import SearchKind, parse_order_search
@@ -176,3 +181,22 @@ def test_sql_agrees_with_the_reference_meaning(corpus, plan, text):
     if query.kind is not SearchKind.NAME:
         return
     assert names(corpus, text) == reference(text)
+
+
+def test_a_cancelled_search_stops_at_once_and_leaves_the_database_usable(db):
+    endless = text(
+        "SELECT pg_sleep(60)"
+        if db.dialect == "postgresql"
+        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+        "SELECT count(*) FROM n"
+    )
+    cancel = Cancellation()
+    threading.Timer(0.3, cancel.cancel).start()
+    started = time.monotonic()
+    with pytest.raises(SearchCancelled), db.reading() as conn, cancel.attached(conn):
+        cancel.run(conn, endless, {})
+    assert time.monotonic() - started < 10
+    with pytest.raises(SearchCancelled):
+        cancel.run(None, endless, {})  # nothing more runs once cancelled
+    with db.reading() as conn:
+        assert OrderList(conn, OrderFilter(), ["JP", "US"]).count() == Count(0)

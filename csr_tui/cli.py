@@ -12,7 +12,9 @@ from typing import Any
 
 from csr_tui import __version__
 from csr_tui.config import DATABASE_URL_ENV, default_agent, resolve_database_url
-from csr_tui.domain.errors import DomainError, NotFound, ValidationError
+
+# Everything heavier (SQLAlchemy, Textual, the domain) is imported by the command that needs
+# it: `csr-tui --version` imports none of it, `orders list` no Textual.
 
 EXIT_USAGE = 2
 
@@ -76,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from csr_tui.domain.errors import DomainError, NotFound, ValidationError
+
     try:
         if args.command is None:
             return _run_app(args)

@@ -6,14 +6,16 @@ import getpass
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
-from sqlalchemy.engine import make_url
+# SQLAlchemy and platformdirs are imported where they are used: `csr-tui --version` and
+# the start of every command import this module, and need neither.
 
 DATABASE_URL_ENV = "CSR_TUI_DATABASE_URL"
 AGENT_ENV = "CSR_TUI_AGENT"
 
 
 def default_database_path() -> Path:
+    from platformdirs import user_data_dir
+
     return Path(user_data_dir("csr-tui")) / "csr-tui.db"
 
 
@@ -28,6 +30,8 @@ def resolve_database_url(cli_value: str | None) -> str:
 
 def mask_url(url: str) -> str:
     """The URL with any password replaced by ***, for messages and logs."""
+    from sqlalchemy.engine import make_url
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # an unparseable URL may still hold a password: show none of it
@@ -38,6 +42,8 @@ def short_database_name(url: str | None) -> str:
     """What the header says about the database: a file name, or host and database."""
     if url is None:
         return "database"
+    from sqlalchemy.engine import make_url
+
     try:
         parsed = make_url(url)
     except Exception:

@@ -8,13 +8,15 @@ even Core executemany are 4-10x slower (search-performance-notes.md, "Bulk load"
 
 from __future__ import annotations
 
+import queue
 import random
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select, update
 
@@ -27,6 +29,7 @@ from csr_tui.domain.orders import Cart, format_order_number
 from csr_tui.domain.search import search_key
 from csr_tui.domain.statuses import OrderStatus, PaymentStatus, ShipmentStatus
 
+LOAD_CACHE_KIB = 65_536
 DEFAULT_ORDERS = 5_000
 DEFAULT_SEED = 42
 CHUNK = 20_000
@@ -277,28 +280,61 @@ def _round_half_up_div(numerator: int, denominator: int) -> int:
 
 
 class _Writer:
-    """Bulk inserts through the driver: executemany on SQLite, COPY on PostgreSQL."""
+    """Bulk inserts through the driver: executemany on SQLite; on PostgreSQL COPY, fed text
+    built here in one string per chunk (psycopg's row-by-row write_row costs more than the
+    server's COPY)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.pg = conn.dialect.name == "postgresql"
         self.raw = conn.connection.driver_connection
 
-    def ts(self, value: datetime) -> Any:
-        return value if self.pg else value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    def ts(self, value: datetime) -> str:
+        """A UTC time as the database stores it: text on SQLite, a literal on PostgreSQL."""
+        text = value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return text + "+00" if self.pg else text
 
-    def rows(self, table: t.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    def rows(self, table: t.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
         if self.pg:
-            cursor = self.raw.cursor()
-            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.close()
+            with (
+                self.raw.cursor() as cursor,
+                cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
+                copy.write(_copy_lines(rows))
         else:
             marks = ", ".join("?" for _ in columns)
             self.raw.executemany(
                 f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows
             )
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_lines(rows: Sequence[Sequence[Any]]) -> str:
+    """Rows in COPY's text format. The fast way writes each value as str() does; if a value
+    held a tab, a line break or a backslash, it is done again escaping each value."""
+    text = "".join(
+        ["\t".join(["\\N" if v is None else str(v) for v in row]) + "\n" for row in rows]
+    )
+    tabs = len(rows) * (len(rows[0]) - 1)
+    nulls = sum([row.count(None) for row in rows])  # one backslash each: \N
+    if (
+        text.count("\t") != tabs
+        or text.count("\n") != len(rows)
+        or text.count("\\") != nulls
+        or "\r" in text
+    ):
+        text = "".join(["\t".join(map(_copy_text, row)) + "\n" for row in rows])
+    return text
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    return str(value).translate(_COPY_ESCAPES)
 
 
 @dataclass
@@ -311,6 +347,10 @@ class _Customer:
     market: int
     address: tuple[str, ...]
 
+    @property
+    def name(self) -> str:
+        return f"{self.first} {self.last}"
+
 
 @dataclass
 class _Variant:
@@ -320,6 +360,123 @@ class _Variant:
     usd_minor: int
     in_stock: int
     is_sold: bool
+    prices: tuple[int, ...] = ()  # in each market's minor units, in MARKETS order
+    price_texts: tuple[str, ...] = ()
+
+
+ORDER_COLUMNS = (
+    "id",
+    "number",
+    "name",
+    "market_code",
+    "currency",
+    "customer_id",
+    "customer_name",
+    "customer_email",
+    "customer_phone",
+    "name_key",
+    "email_key",
+    "status",
+    "status_before_hold",
+    "total",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+)
+SHIPMENT_COLUMNS = (
+    "id",
+    "order_id",
+    "cart_id",
+    "number",
+    "status",
+    "status_before_hold",
+    "method_code",
+    "method_name",
+    "shipping_cost",
+    "address_name",
+    "address_line1",
+    "address_line2",
+    "address_city",
+    "address_region",
+    "address_postal_code",
+    "address_country",
+    "address_phone",
+)
+LINE_COLUMNS = (
+    "id",
+    "shipment_id",
+    "position",
+    "sku",
+    "name",
+    "quantity",
+    "placed_price",
+    "discount",
+)
+PAYMENT_COLUMNS = (
+    "id",
+    "order_id",
+    "position",
+    "method_code",
+    "method_name",
+    "amount",
+    "status",
+    "created_at",
+    "created_by",
+)
+DISCOUNT_COLUMNS = (
+    "id",
+    "order_id",
+    "cart_id",
+    "position",
+    "description",
+    "kind",
+    "value",
+    "coupon_code",
+)
+NOTE_COLUMNS = ("id", "order_id", "description", "text", "created_by", "created_at")
+
+_Chunk = TypeVar("_Chunk")
+
+
+def _ahead(chunks: Iterator[_Chunk], depth: int = 2) -> Iterator[_Chunk]:
+    """The chunks, made in a thread of their own while the caller stores the ones before:
+    both drivers let go of the GIL while the database works, so making rows and storing
+    them overlap. At most `depth` chunks wait, which bounds the memory."""
+    waiting: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+        except Exception as error:
+            put(error)
+        else:
+            put(end)
+
+    producer = threading.Thread(target=produce, daemon=True, name="demo-rows")
+    producer.start()
+    try:
+        while (item := waiting.get()) is not end:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        producer.join()
 
 
 def _status_for(age_days: float, r: float) -> OrderStatus:
@@ -368,10 +525,11 @@ SQLITE_FTS_TABLES = ("customers_fts", "variants_fts")
 
 @contextmanager
 def _without_secondary_indexes(conn: Connection) -> Iterator[None]:
-    """Drop the secondary indexes and the triggers of the order tables for a bulk load, then
-    build them again from their own definitions: sorting once beats a million index
-    insertions (and FTS5 rebuilds faster than it inserts row by row). The names the
-    triggers would have added to order_names are added in one statement."""
+    """Drop the secondary indexes, the triggers and (PostgreSQL) the foreign keys of the
+    order tables for a bulk load, then put them back from their own definitions: sorting
+    once beats a million index insertions, FTS5 rebuilds faster than it inserts row by row,
+    and a foreign key checks all rows in one join. The names the triggers would have added
+    to order_names are added in one statement."""
     names = ", ".join(f"'{name}'" for name in BULK_TABLES)
     if conn.dialect.name == "sqlite":
         rows = conn.exec_driver_sql(
@@ -389,9 +547,28 @@ def _without_secondary_indexes(conn: Connection) -> Iterator[None]:
             "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal "
             f"AND tgrelid::regclass::text IN ({names})"
         ).all()
-        steps = [(f"DROP INDEX {name}", sql) for name, sql in indexes] + [
-            (f"ALTER TABLE {on} DISABLE TRIGGER {name}", f"ALTER TABLE {on} ENABLE TRIGGER {name}")
-            for name, on in triggers
+        # A foreign key checks every row COPY adds, one index probe each (most of the load's
+        # time); added back afterwards, it checks them all in one join.
+        foreign_keys = conn.exec_driver_sql(
+            "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid) FROM "
+            f"pg_constraint WHERE contype = 'f' AND conrelid::regclass::text IN ({names})"
+        ).all()
+        steps = [
+            *((f"DROP INDEX {name}", sql) for name, sql in indexes),
+            *(
+                (
+                    f"ALTER TABLE {on} DISABLE TRIGGER {name}",
+                    f"ALTER TABLE {on} ENABLE TRIGGER {name}",
+                )
+                for name, on in triggers
+            ),
+            *(
+                (
+                    f"ALTER TABLE {on} DROP CONSTRAINT {name}",
+                    f"ALTER TABLE {on} ADD CONSTRAINT {name} {definition}",
+                )
+                for name, on, definition in foreign_keys
+            ),
         ]
     for drop, _ in steps:
         conn.exec_driver_sql(drop)
@@ -435,8 +612,13 @@ class DemoLoader:
                 raise DemoRefused(
                     "This database already has orders: demo data goes only into an empty one."
                 )
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA cache_size = -262144")
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # A 64 MB page cache for the load, and no memory map: mapped pages count in
+                # the process's memory, 1 GB of them at a million orders. The connection is
+                # closed afterwards, so that no other keeps these settings.
+                conn.exec_driver_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
+                conn.exec_driver_sql("PRAGMA mmap_size = 0")
             w = _Writer(conn)
             self._markets(w)
             self._coupons(w)
@@ -449,6 +631,8 @@ class DemoLoader:
             self._reset_sequences(conn)
             self._carts(conn, customers, variants)
             conn.commit()
+            if sqlite:
+                conn.invalidate()
         self._statistics()
 
     # -- reference data -----------------------------------------------------------------
@@ -530,6 +714,7 @@ class DemoLoader:
             )
             phone = f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
             customers.append(_Customer(i + 1, first, last, email, phone, market, address))
+        created = w.ts(self.now - timedelta(days=1200))
         w.rows(
             t.customers,
             (
@@ -551,7 +736,7 @@ class DemoLoader:
                     c.phone,
                     search_key(f"{c.first} {c.last}"),
                     c.email.lower(),
-                    w.ts(self.now - timedelta(days=1200)),
+                    created,
                 )
                 for c in customers
             ],
@@ -604,7 +789,12 @@ class DemoLoader:
             roll = rng.random()
             in_stock = 0 if roll < 0.08 else rng.randint(1, 400)
             usd = max(500, int(base_price * rng.uniform(0.6, 1.6)) // 100 * 100 + 99)
-            variants.append(_Variant(i + 1, f"SKU-{sku}", name, usd, in_stock, roll > 0.04))
+            variant = _Variant(i + 1, f"SKU-{sku}", name, usd, in_stock, roll > 0.04)
+            variant.prices = tuple(self._price(variant, m) for m in MARKETS)
+            variant.price_texts = tuple(
+                _money_text(p, m.minor_units) for p, m in zip(variant.prices, MARKETS, strict=True)
+            )
+            variants.append(variant)
         w.rows(
             t.variants,
             (
@@ -622,22 +812,23 @@ class DemoLoader:
                     v.id,
                     v.sku,
                     v.name,
-                    self._description(v),
+                    description,
                     v.in_stock,
                     v.is_sold,
                     f"https://shop.example.com/p/{v.sku.lower()}",
-                    variant_search_key(v.sku, v.name, self._description(v)),
+                    variant_search_key(v.sku, v.name, description),
                 )
                 for v in variants
+                for description in (self._description(v),)
             ],
         )
         w.rows(
             t.variant_prices,
             ("variant_id", "market_code", "price"),
             [
-                (v.id, m.code, _money_text(self._price(v, m), m.minor_units))
+                (v.id, m.code, text)
                 for v in variants
-                for m in MARKETS
+                for m, text in zip(MARKETS, v.price_texts, strict=True)
             ],
         )
         self.progress.advance(self.n_variants)
@@ -657,70 +848,89 @@ class DemoLoader:
 
     def _orders(self, w: _Writer, customers: list[_Customer], variants: list[_Variant]) -> None:
         self.progress.phase("Orders", self.n_orders)
+        for chunk in _ahead(self._order_chunks(w, customers, variants)):
+            for table, columns, rows in chunk:
+                w.rows(table, columns, rows)
+            self.progress.advance(len(chunk[0][2]))
+        if self.n_orders:
+            w.conn.execute(
+                update(t.counters)
+                .where(t.counters.c.name == "order_number")
+                .values(value=1000 + self.n_orders)
+            )
+
+    def _order_chunks(
+        self, w: _Writer, customers: list[_Customer], variants: list[_Variant]
+    ) -> Iterator[list[tuple[t.Table, Sequence[str], list[tuple[Any, ...]]]]]:
+        """The order rows and their children, CHUNK orders at a time. The random draws come
+        in a fixed order (the same seed gives the same data); everything that does not
+        depend on them (money as text, name keys, costs) is computed once, not per row."""
         start = self.now - timedelta(days=3 * 365)
         span = (self.now - start).total_seconds()
-        prices = [[self._price(v, m) for m in MARKETS] for v in variants]
+        n_orders, now = self.n_orders, self.now
         taxes = [m.tax_basis_points for m in MARKETS]
+        shipping_texts = [
+            [
+                (code, name, cost, _money_text(cost, m.minor_units))
+                for code, name, cost in m.shipping
+            ]
+            for m in MARKETS
+        ]
+        name_keys: dict[str, str] = {}
         ship_id = line_id = pay_id = disc_id = note_id = 0
         rng = self.rng
-        welcome = next(c for c in COUPONS if c[0] == "WELCOME10")
+        random, randrange = rng.random, rng.randrange
+        n_variants, n_customers = len(variants), len(customers)
+        welcome = next(c for c in COUPONS if c[0] == "WELCOME10")[0]
+        coupon_description = f"Coupon {welcome} (10% off)"
         pinned = {0: 0, 1: 1, 2: 0, 3: 1}  # Mercy Taylor and Taylor Hayes have recent orders
-        for chunk_start in range(0, self.n_orders, CHUNK):
-            chunk_end = min(self.n_orders, chunk_start + CHUNK)
-            order_rows, ship_rows, line_rows, pay_rows, disc_rows, note_rows = (
-                [],
-                [],
-                [],
-                [],
-                [],
-                [],
-            )
-            for i in range(chunk_start, chunk_end):
-                created = start + timedelta(seconds=span * (i + rng.random()) / self.n_orders)
-                age = (self.now - created).total_seconds() / 86400
-                from_end = self.n_orders - 1 - i
+        partially_shipped, canceled = OrderStatus.PARTIALLY_SHIPPED, OrderStatus.CANCELED
+        failed = PaymentStatus.FAILED.value
+        processed, pending = PaymentStatus.PROCESSED.value, PaymentStatus.PENDING.value
+        for chunk_start in range(0, n_orders, CHUNK):
+            order_rows: list[tuple[Any, ...]] = []
+            ship_rows: list[tuple[Any, ...]] = []
+            line_rows: list[tuple[Any, ...]] = []
+            pay_rows: list[tuple[Any, ...]] = []
+            disc_rows: list[tuple[Any, ...]] = []
+            note_rows: list[tuple[Any, ...]] = []
+            for i in range(chunk_start, min(n_orders, chunk_start + CHUNK)):
+                created = start + timedelta(seconds=span * (i + random()) / n_orders)
+                age = (now - created).total_seconds() / 86400
+                from_end = n_orders - 1 - i
                 if from_end in pinned:
                     cust = customers[pinned[from_end]]
                 else:
-                    cust = customers[int(len(customers) * rng.random() ** 1.5)]
-                anonymous = rng.random() < 0.05 and from_end not in pinned
+                    cust = customers[int(n_customers * random() ** 1.5)]
+                anonymous = random() < 0.05 and from_end not in pinned
                 m_idx = cust.market
                 spec = MARKETS[m_idx]
-                status = _status_for(age, rng.random())
-                agent = AGENTS[rng.randrange(len(AGENTS))]
+                status = _status_for(age, random())
+                agent = AGENTS[randrange(len(AGENTS))]
                 order_id = i + 1
-                number = format_order_number(1001 + i)
-                n_ship = 2 if status is OrderStatus.PARTIALLY_SHIPPED or rng.random() < 0.1 else 1
+                n_ship = 2 if status is partially_shipped or random() < 0.1 else 1
                 subtotal = shipping = 0
                 skus_out_of_stock = False
                 shipments = []
                 for s in range(n_ship):
                     ship_id += 1
-                    code, sname, cost = spec.shipping[rng.randrange(len(spec.shipping))]
-                    n_lines = 1 + int(rng.random() ** 2 * 4)
+                    methods = shipping_texts[m_idx]
+                    code, sname, cost, cost_text = methods[randrange(len(methods))]
+                    n_lines = 1 + int(random() ** 2 * 4)
                     for pos in range(n_lines):
-                        v = variants[rng.randrange(len(variants))]
-                        qty = 1 if rng.random() < 0.7 else rng.randint(2, 4)
-                        price = prices[v.id - 1][m_idx]
+                        v = variants[randrange(n_variants)]
+                        qty = 1 if random() < 0.7 else rng.randint(2, 4)
+                        price = v.prices[m_idx]
                         line_id += 1
                         subtotal += qty * price
                         skus_out_of_stock |= v.in_stock < qty
                         line_rows.append(
-                            (
-                                line_id,
-                                ship_id,
-                                pos,
-                                v.sku,
-                                v.name,
-                                qty,
-                                _money_text(price, spec.minor_units),
-                                "0",
-                            )
+                            (line_id, ship_id, pos, v.sku, v.name, qty, v.price_texts[m_idx], "0")
                         )
                     shipping += cost
-                    shipments.append((ship_id, s + 1, code, sname, cost))
+                    shipments.append((ship_id, s + 1, code, sname, cost_text))
                 discount = 0
-                if rng.random() < 0.1:
+                if random() < 0.1:
                     discount = _round_half_up_div(subtotal * 10, 100)
                     disc_id += 1
                     disc_rows.append(
@@ -729,23 +939,23 @@ class DemoLoader:
                             order_id,
                             None,
                             0,
-                            f"Coupon {welcome[0]} (10% off)",
+                            coupon_description,
                             "Percentage",
                             "10",
-                            welcome[0],
+                            welcome,
                         )
                     )
                 tax = _round_half_up_div((subtotal - discount) * taxes[m_idx], 10000)
-                total = subtotal - discount + shipping + tax
+                total = _money_text(subtotal - discount + shipping + tax, spec.minor_units)
                 # status-consistent shipments and payments
                 ship_statuses, paid, before_hold = self._shipment_statuses(
                     status, n_ship, skus_out_of_stock
                 )
-                for (sid, snum, code, sname, cost), sstatus in zip(
+                a = cust.address
+                address = (a[0], a[1], "", a[2], "", a[3], a[4], cust.phone)
+                for (sid, snum, code, sname, cost_text), (s_status, s_before) in zip(
                     shipments, ship_statuses, strict=True
                 ):
-                    s_status, s_before = sstatus
-                    a = cust.address
                     ship_rows.append(
                         (
                             sid,
@@ -756,83 +966,42 @@ class DemoLoader:
                             s_before,
                             code,
                             sname,
-                            _money_text(cost, spec.minor_units),
-                            a[0],
-                            a[1],
-                            "",
-                            a[2],
-                            "",
-                            a[3],
-                            a[4],
-                            cust.phone,
+                            cost_text,
+                            *address,
                         )
                     )
                 ts = w.ts(created)
                 if paid:
-                    if rng.random() < 0.05:
+                    if random() < 0.05:
                         pay_id += 1
+                        method = spec.payments[0]
                         pay_rows.append(
-                            (
-                                pay_id,
-                                order_id,
-                                0,
-                                spec.payments[0][0],
-                                spec.payments[0][1],
-                                _money_text(total, spec.minor_units),
-                                PaymentStatus.FAILED.value,
-                                ts,
-                                "website",
-                            )
+                            (pay_id, order_id, 0, *method, total, failed, ts, "website")
                         )
-                    method = spec.payments[rng.randrange(len(spec.payments))]
+                    method = spec.payments[randrange(len(spec.payments))]
                     pay_id += 1
-                    pay_rows.append(
-                        (
-                            pay_id,
-                            order_id,
-                            1,
-                            method[0],
-                            method[1],
-                            _money_text(total, spec.minor_units),
-                            PaymentStatus.PROCESSED.value,
-                            ts,
-                            agent,
-                        )
-                    )
-                elif status is not OrderStatus.CANCELED and rng.random() < 0.3:
+                    pay_rows.append((pay_id, order_id, 1, *method, total, processed, ts, agent))
+                elif status is not canceled and random() < 0.3:
                     pay_id += 1
-                    pay_rows.append(
-                        (
-                            pay_id,
-                            order_id,
-                            0,
-                            spec.payments[0][0],
-                            spec.payments[0][1],
-                            _money_text(total, spec.minor_units),
-                            PaymentStatus.PENDING.value,
-                            ts,
-                            "website",
-                        )
-                    )
-                if rng.random() < 0.1:
-                    description, body = NOTE_TEXTS[rng.randrange(len(NOTE_TEXTS))]
+                    method = spec.payments[0]
+                    pay_rows.append((pay_id, order_id, 0, *method, total, pending, ts, "website"))
+                if random() < 0.1:
+                    description, body = NOTE_TEXTS[randrange(len(NOTE_TEXTS))]
                     note_id += 1
                     note_rows.append((note_id, order_id, description, body, agent, ts))
                 if anonymous:
-                    name = f"{cust.first} {cust.last}" if rng.random() < 0.7 else ""
-                    email = None if name and rng.random() < 0.5 else f"guest{order_id}@example.net"
+                    name = f"{cust.first} {cust.last}" if random() < 0.7 else ""
+                    email = None if name and random() < 0.5 else f"guest{order_id}@example.net"
                     cust_id, phone = None, ""
                 else:
-                    name, email, cust_id, phone = (
-                        f"{cust.first} {cust.last}",
-                        cust.email,
-                        cust.id,
-                        cust.phone,
-                    )
+                    name, email, cust_id, phone = cust.name, cust.email, cust.id, cust.phone
+                name_key = name_keys.get(name)
+                if name_key is None:
+                    name_key = name_keys[name] = search_key(name)
                 order_rows.append(
                     (
                         order_id,
-                        number,
+                        format_order_number(1001 + i),
                         "Phone order" if agent != "website" else "Web order",
                         spec.code,
                         spec.currency,
@@ -840,11 +1009,11 @@ class DemoLoader:
                         name,
                         email,
                         phone,
-                        search_key(name),
+                        name_key,
                         email.lower() if email else None,
                         status.value,
                         before_hold,
-                        _money_text(total, spec.minor_units),
+                        total,
                         ts,
                         agent,
                         ts,
@@ -852,109 +1021,14 @@ class DemoLoader:
                         1,
                     )
                 )
-            w.rows(
-                t.orders,
-                (
-                    "id",
-                    "number",
-                    "name",
-                    "market_code",
-                    "currency",
-                    "customer_id",
-                    "customer_name",
-                    "customer_email",
-                    "customer_phone",
-                    "name_key",
-                    "email_key",
-                    "status",
-                    "status_before_hold",
-                    "total",
-                    "created_at",
-                    "created_by",
-                    "updated_at",
-                    "updated_by",
-                    "version",
-                ),
-                order_rows,
-            )
-            w.rows(
-                t.shipments,
-                (
-                    "id",
-                    "order_id",
-                    "cart_id",
-                    "number",
-                    "status",
-                    "status_before_hold",
-                    "method_code",
-                    "method_name",
-                    "shipping_cost",
-                    "address_name",
-                    "address_line1",
-                    "address_line2",
-                    "address_city",
-                    "address_region",
-                    "address_postal_code",
-                    "address_country",
-                    "address_phone",
-                ),
-                ship_rows,
-            )
-            w.rows(
-                t.line_items,
-                (
-                    "id",
-                    "shipment_id",
-                    "position",
-                    "sku",
-                    "name",
-                    "quantity",
-                    "placed_price",
-                    "discount",
-                ),
-                line_rows,
-            )
-            w.rows(
-                t.payments,
-                (
-                    "id",
-                    "order_id",
-                    "position",
-                    "method_code",
-                    "method_name",
-                    "amount",
-                    "status",
-                    "created_at",
-                    "created_by",
-                ),
-                pay_rows,
-            )
-            w.rows(
-                t.discounts,
-                (
-                    "id",
-                    "order_id",
-                    "cart_id",
-                    "position",
-                    "description",
-                    "kind",
-                    "value",
-                    "coupon_code",
-                ),
-                disc_rows,
-            )
-            w.rows(
-                t.notes,
-                ("id", "order_id", "description", "text", "created_by", "created_at"),
-                note_rows,
-            )
-            self.progress.advance(chunk_end - chunk_start)
-        if self.n_orders:
-            w.conn.execute(
-                update(t.counters)
-                .where(t.counters.c.name == "order_number")
-                .values(value=1000 + self.n_orders)
-            )
+            yield [
+                (t.orders, ORDER_COLUMNS, order_rows),
+                (t.shipments, SHIPMENT_COLUMNS, ship_rows),
+                (t.line_items, LINE_COLUMNS, line_rows),
+                (t.payments, PAYMENT_COLUMNS, pay_rows),
+                (t.discounts, DISCOUNT_COLUMNS, disc_rows),
+                (t.notes, NOTE_COLUMNS, note_rows),
+            ]
 
     def _shipment_statuses(
         self, status: OrderStatus, n: int, out_of_stock: bool

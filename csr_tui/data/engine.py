@@ -1,8 +1,9 @@
 """Engines for the embedded SQLite default and for PostgreSQL.
 
-SQLite serves several agents on one host: WAL lets readers run beside the writer, a busy
-timeout queues writers, and write transactions start with BEGIN IMMEDIATE so that two
-writers never both read then deadlock on the upgrade to a write lock.
+SQLite serves several agents on one host: WAL lets readers run beside the writer, write
+transactions start with BEGIN IMMEDIATE so that two writers never both read then deadlock
+on the upgrade to a write lock, and writers take their turns first come, first served
+(writer_queue.py) instead of by luck in SQLite's busy handler.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
 from csr_tui.config import mask_url
+from csr_tui.data.writer_queue import WriterQueue
 from csr_tui.domain.errors import DomainError
 
 BUSY_TIMEOUT_SECONDS = 30
 MMAP_BYTES = 1 << 30
 WRITE = "csr_write"  # execution option: this transaction will write
+TICKET = "csr_writer_ticket"  # in a pooled connection's info: its turn in the writer queue
 
 
 class DatabaseUnavailable(DomainError):
@@ -61,7 +64,7 @@ def create_db_engine(url_text: str, **kwargs: Any) -> Engine:
             connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             **kwargs,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, path)
         return engine
     if backend == "postgresql":
         if url.drivername == "postgresql":
@@ -74,7 +77,7 @@ def create_db_engine(url_text: str, **kwargs: Any) -> Engine:
     )
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, path: Path | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # We issue BEGIN ourselves (below); pysqlite's own implicit BEGIN would defeat it.
@@ -89,7 +92,29 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         cursor.close()
 
+    queue = WriterQueue.beside(path) if path is not None else None
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        writes = connection.get_execution_options().get(WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        if not connection.get_execution_options().get(WRITE, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        info = connection.connection.info
+        if queue is not None and TICKET not in info:
+            ticket = queue.enter(BUSY_TIMEOUT_SECONDS)
+            if ticket is not None:
+                info[TICKET] = ticket
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except Exception:
+            _leave(None, connection.connection)
+            raise
+
+    def _leave(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        if record.info.pop(TICKET, None) is not None and queue is not None:
+            queue.leave()
+
+    # The turn ends when the connection goes back to the pool, after its COMMIT or
+    # ROLLBACK (or when it is thrown away).
+    event.listen(engine, "checkin", _leave)
+    event.listen(engine, "invalidate", _leave)

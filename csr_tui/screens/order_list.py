@@ -313,6 +313,8 @@ class OrderListScreen(Screen[None]):
         if self._debounce is not None:
             self._debounce.stop()
         self.cancel_running()  # its answer is already out of date
+        self.busy = True  # what is shown no longer answers what is typed
+        self.render_status()
         self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.reload)
 
     @on(Input.Submitted, "#search")

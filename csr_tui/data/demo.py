@@ -8,15 +8,16 @@ even Core executemany are 4-10x slower (search-performance-notes.md, "Bulk load"
 
 from __future__ import annotations
 
-import queue
+import pickle
 import random
-import threading
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, func, select, update
 
@@ -29,10 +30,11 @@ from csr_tui.domain.orders import Cart, format_order_number
 from csr_tui.domain.search import search_key
 from csr_tui.domain.statuses import OrderStatus, PaymentStatus, ShipmentStatus
 
-LOAD_CACHE_KIB = 65_536
+LOAD_CACHE_KIB = 32_768
 DEFAULT_ORDERS = 5_000
 DEFAULT_SEED = 42
-CHUNK = 20_000
+CHUNK = 5_000
+OWN_PROCESS_FROM = 50_000  # orders: below, the rows are made in the loading process
 AGENTS = ("alice", "bob", "chen", "dana", "emeka", "farah", "website")
 
 
@@ -279,15 +281,11 @@ def _round_half_up_div(numerator: int, denominator: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
-class _Writer:
-    """Bulk inserts through the driver: executemany on SQLite; on PostgreSQL COPY, fed text
-    built here in one string per chunk (psycopg's row-by-row write_row costs more than the
-    server's COPY)."""
+class _Rows:
+    """Rows as a database stores them, going nowhere (the order maker's writer)."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.pg = conn.dialect.name == "postgresql"
-        self.raw = conn.connection.driver_connection
+    def __init__(self, pg: bool) -> None:
+        self.pg = pg
 
     def ts(self, value: datetime) -> str:
         """A UTC time as the database stores it: text on SQLite, a literal on PostgreSQL."""
@@ -295,19 +293,36 @@ class _Writer:
         return text + "+00" if self.pg else text
 
     def rows(self, table: t.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        return None
+
+
+class _Writer(_Rows):
+    """Bulk inserts through the driver: executemany on SQLite; on PostgreSQL COPY, fed text
+    built here in one string per chunk (psycopg's row-by-row write_row costs more than the
+    server's COPY)."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn.dialect.name == "postgresql")
+        self.conn = conn
+        self.raw = conn.connection.driver_connection
+
+    def rows(self, table: t.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
         if self.pg:
-            with (
-                self.raw.cursor() as cursor,
-                cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
-            ):
-                copy.write(_copy_lines(rows))
+            self.copy(table.name, columns, _copy_lines(rows))
         else:
             marks = ", ".join("?" for _ in columns)
             self.raw.executemany(
                 f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows
             )
+
+    def copy(self, table: str, columns: Sequence[str], text: str) -> None:
+        with (
+            self.raw.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            copy.write(text)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -337,7 +352,7 @@ def _copy_text(value: Any) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
-@dataclass
+@dataclass(slots=True)  # 50,000 of each at a million orders
 class _Customer:
     id: int
     first: str
@@ -352,7 +367,7 @@ class _Customer:
         return f"{self.first} {self.last}"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Variant:
     id: int
     sku: str
@@ -436,47 +451,6 @@ DISCOUNT_COLUMNS = (
     "coupon_code",
 )
 NOTE_COLUMNS = ("id", "order_id", "description", "text", "created_by", "created_at")
-
-_Chunk = TypeVar("_Chunk")
-
-
-def _ahead(chunks: Iterator[_Chunk], depth: int = 2) -> Iterator[_Chunk]:
-    """The chunks, made in a thread of their own while the caller stores the ones before:
-    both drivers let go of the GIL while the database works, so making rows and storing
-    them overlap. At most `depth` chunks wait, which bounds the memory."""
-    waiting: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    end = object()
-
-    def put(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                waiting.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for chunk in chunks:
-                if not put(chunk):
-                    return
-        except Exception as error:
-            put(error)
-        else:
-            put(end)
-
-    producer = threading.Thread(target=produce, daemon=True, name="demo-rows")
-    producer.start()
-    try:
-        while (item := waiting.get()) is not end:
-            if isinstance(item, Exception):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        producer.join()
 
 
 def _status_for(age_days: float, r: float) -> OrderStatus:
@@ -584,6 +558,40 @@ def _without_secondary_indexes(conn: Connection) -> Iterator[None]:
             conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
 
 
+# A chunk of order rows: (table, columns, rows), rows as tuples, or as COPY text.
+_Chunk = list[tuple[str, Sequence[str], Any]]
+
+
+def make_orders_to_stdout() -> None:
+    """The order maker (a process of its own, see DemoLoader._in_a_process): the order rows
+    of a load, pickled to stdout chunk by chunk (COPY text for PostgreSQL), then None; or
+    the error that stopped it. Arguments: orders, seed, now (ISO), "pg" or "sqlite"."""
+    out = sys.stdout.buffer
+    try:
+        orders, seed, now, backend = sys.argv[1:5]
+        pg = backend == "pg"
+        loader = DemoLoader(
+            None,  # type: ignore[arg-type]
+            orders=int(orders),
+            seed=int(seed),
+            now=datetime.fromisoformat(now),
+        )
+        rows = _Rows(pg)
+        # The same random draws as the loading process, in the same order.
+        customers, variants = loader._customers(rows), loader._variants(rows)
+        for chunk in loader._order_chunks(rows, customers, variants):
+            made = [
+                (table.name, columns, _copy_lines(rows) if pg and rows else rows)
+                for table, columns, rows in chunk
+            ]
+            pickle.dump(made, out, pickle.HIGHEST_PROTOCOL)
+            out.flush()
+        pickle.dump(None, out)
+    except Exception as error:
+        pickle.dump(error, out)
+    out.flush()
+
+
 class DemoLoader:
     def __init__(
         self,
@@ -607,24 +615,35 @@ class DemoLoader:
 
     def run(self) -> None:
         with self.engine.connect().execution_options(**{WRITE: True}) as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # For the load only (the connection is closed afterwards): a 32 MB page
+                # cache (it was 256 MB, and the load peaked at 800 MB), and no foreign key
+                # checks on rows made consistent (25% of the time to store them). A pragma
+                # outside the transaction, which foreign_keys needs.
+                raw = conn.connection.driver_connection
+                raw.execute(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
+                raw.execute("PRAGMA foreign_keys = OFF")
             conn.begin()
             if conn.execute(select(func.count()).select_from(t.orders)).scalar_one():
                 raise DemoRefused(
                     "This database already has orders: demo data goes only into an empty one."
                 )
-            sqlite = conn.dialect.name == "sqlite"
-            if sqlite:
-                # A 64 MB page cache for the load (it was 256 MB: the load peaked at 800 MB);
-                # the connection is closed afterwards, so that no other keeps it.
-                conn.exec_driver_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
             w = _Writer(conn)
-            self._markets(w)
-            self._coupons(w)
-            with _without_secondary_indexes(conn):
-                customers = self._customers(w)
-                variants = self._variants(w)
-                self._orders(w, customers, variants)
-                self.progress.phase("Indexes", 1)
+            with ExitStack() as stack:
+                # A big load has its order rows made by another process, which starts now.
+                made = (
+                    stack.enter_context(self._in_a_process(w.pg))
+                    if self.n_orders >= OWN_PROCESS_FROM
+                    else None
+                )
+                self._markets(w)
+                self._coupons(w)
+                with _without_secondary_indexes(conn):
+                    customers = self._customers(w)
+                    variants = self._variants(w)
+                    self._orders(w, made or self._here(w, customers, variants))
+                    self.progress.phase("Indexes", 1)
             self.progress.advance(1)
             self._reset_sequences(conn)
             self._carts(conn, customers, variants)
@@ -680,7 +699,7 @@ class DemoLoader:
             [(code, m) for code, *_, markets in COUPONS for m in markets],
         )
 
-    def _customers(self, w: _Writer) -> list[_Customer]:
+    def _customers(self, w: _Rows) -> list[_Customer]:
         rng = self.rng
         self.progress.phase("Customers", self.n_customers)
         firsts, first_w = _weighted(FIRST_NAMES)
@@ -772,11 +791,12 @@ class DemoLoader:
         self.progress.advance(self.n_customers)
         return customers
 
-    def _variants(self, w: _Writer) -> list[_Variant]:
+    def _variants(self, w: _Rows) -> list[_Variant]:
         rng = self.rng
         self.progress.phase("Product variants", self.n_variants)
         variants: list[_Variant] = []
         skus: set[int] = set()
+        texts: dict[tuple[int, int], str] = {}  # one string per price (memory)
         for i in range(self.n_variants):
             product, base_price = rng.choice(PRODUCTS)
             name = f"{rng.choice(ADJECTIVES)} {rng.choice(COLORS)} {product}, {rng.choice(SIZES)}"
@@ -790,45 +810,48 @@ class DemoLoader:
             variant = _Variant(i + 1, f"SKU-{sku}", name, usd, in_stock, roll > 0.04)
             variant.prices = tuple(self._price(variant, m) for m in MARKETS)
             variant.price_texts = tuple(
-                _money_text(p, m.minor_units) for p, m in zip(variant.prices, MARKETS, strict=True)
+                texts.setdefault((p, m.minor_units), _money_text(p, m.minor_units))
+                for p, m in zip(variant.prices, MARKETS, strict=True)
             )
             variants.append(variant)
-        w.rows(
-            t.variants,
-            (
-                "id",
-                "sku",
-                "name",
-                "description",
-                "in_stock",
-                "is_sold",
-                "product_url",
-                "search_key",
-            ),
-            [
+        for start in range(0, len(variants), CHUNK):  # a slice at a time: less memory
+            part = variants[start : start + CHUNK]
+            w.rows(
+                t.variants,
                 (
-                    v.id,
-                    v.sku,
-                    v.name,
-                    description,
-                    v.in_stock,
-                    v.is_sold,
-                    f"https://shop.example.com/p/{v.sku.lower()}",
-                    variant_search_key(v.sku, v.name, description),
-                )
-                for v in variants
-                for description in (self._description(v),)
-            ],
-        )
-        w.rows(
-            t.variant_prices,
-            ("variant_id", "market_code", "price"),
-            [
-                (v.id, m.code, text)
-                for v in variants
-                for m, text in zip(MARKETS, v.price_texts, strict=True)
-            ],
-        )
+                    "id",
+                    "sku",
+                    "name",
+                    "description",
+                    "in_stock",
+                    "is_sold",
+                    "product_url",
+                    "search_key",
+                ),
+                [
+                    (
+                        v.id,
+                        v.sku,
+                        v.name,
+                        description,
+                        v.in_stock,
+                        v.is_sold,
+                        f"https://shop.example.com/p/{v.sku.lower()}",
+                        variant_search_key(v.sku, v.name, description),
+                    )
+                    for v in part
+                    for description in (self._description(v),)
+                ],
+            )
+            w.rows(
+                t.variant_prices,
+                ("variant_id", "market_code", "price"),
+                [
+                    (v.id, m.code, text)
+                    for v in part
+                    for m, text in zip(MARKETS, v.price_texts, strict=True)
+                ],
+            )
         self.progress.advance(self.n_variants)
         return variants
 
@@ -844,12 +867,15 @@ class DemoLoader:
 
     # -- orders ---------------------------------------------------------------------------
 
-    def _orders(self, w: _Writer, customers: list[_Customer], variants: list[_Variant]) -> None:
+    def _orders(self, w: _Writer, chunks: Iterator[_Chunk]) -> None:
         self.progress.phase("Orders", self.n_orders)
-        for chunk in _ahead(self._order_chunks(w, customers, variants)):
+        for start, chunk in zip(range(0, self.n_orders, CHUNK), chunks, strict=False):
             for table, columns, rows in chunk:
-                w.rows(table, columns, rows)
-            self.progress.advance(len(chunk[0][2]))
+                if isinstance(rows, str):
+                    w.copy(table, columns, rows)
+                else:
+                    w.rows(t.metadata.tables[table], columns, rows)
+            self.progress.advance(min(CHUNK, self.n_orders - start))
         if self.n_orders:
             w.conn.execute(
                 update(t.counters)
@@ -857,15 +883,62 @@ class DemoLoader:
                 .values(value=1000 + self.n_orders)
             )
 
+    def _here(
+        self, rows: _Rows, customers: list[_Customer], variants: list[_Variant]
+    ) -> Iterator[_Chunk]:
+        for chunk in self._order_chunks(rows, customers, variants):
+            yield [(table.name, columns, rows) for table, columns, rows in chunk]
+
+    @contextmanager
+    def _in_a_process(self, pg: bool) -> Iterator[Iterator[_Chunk]]:
+        """The order rows made by a process of its own, which makes them while this one
+        stores the ones before (making them takes about as long as storing them; threads
+        would take turns on one core)."""
+        maker = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from csr_tui.data.demo import make_orders_to_stdout; make_orders_to_stdout()",
+                str(self.n_orders),
+                str(self.seed),
+                self.now.isoformat(),
+                "pg" if pg else "sqlite",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # a terminal application may own the terminal
+        )
+        assert maker.stdout is not None
+
+        def chunks() -> Iterator[_Chunk]:
+            while True:
+                try:
+                    chunk = pickle.load(maker.stdout)
+                except EOFError:
+                    raise DemoRefused("The demo data maker stopped unexpectedly.") from None
+                if chunk is None:
+                    return
+                if isinstance(chunk, BaseException):
+                    raise chunk
+                yield chunk
+
+        try:
+            yield chunks()
+        finally:
+            maker.kill()
+            maker.wait()
+            maker.stdout.close()
+
     def _order_chunks(
-        self, w: _Writer, customers: list[_Customer], variants: list[_Variant]
+        self, w: _Rows, customers: list[_Customer], variants: list[_Variant]
     ) -> Iterator[list[tuple[t.Table, Sequence[str], list[tuple[Any, ...]]]]]:
         """The order rows and their children, CHUNK orders at a time. The random draws come
         in a fixed order (the same seed gives the same data); everything that does not
         depend on them (money as text, name keys, costs) is computed once, not per row."""
-        start = self.now - timedelta(days=3 * 365)
-        span = (self.now - start).total_seconds()
-        n_orders, now = self.n_orders, self.now
+        now = self.now.replace(tzinfo=None)
+        start = now - timedelta(days=3 * 365)
+        span = (now - start).total_seconds()
+        n_orders, zone = self.n_orders, "+00" if w.pg else ""
         taxes = [m.tax_basis_points for m in MARKETS]
         shipping_texts = [
             [
@@ -877,7 +950,9 @@ class DemoLoader:
         name_keys: dict[str, str] = {}
         ship_id = line_id = pay_id = disc_id = note_id = 0
         rng = self.rng
-        random, randrange = rng.random, rng.randrange
+        # rng.randrange(n) is rng._randbelow(n) after checks that cost a third of the
+        # call: the same draws, faster.
+        random, randrange = rng.random, rng._randbelow
         n_variants, n_customers = len(variants), len(customers)
         welcome = next(c for c in COUPONS if c[0] == "WELCOME10")[0]
         coupon_description = f"Coupon {welcome} (10% off)"
@@ -894,7 +969,7 @@ class DemoLoader:
             note_rows: list[tuple[Any, ...]] = []
             for i in range(chunk_start, min(n_orders, chunk_start + CHUNK)):
                 created = start + timedelta(seconds=span * (i + random()) / n_orders)
-                age = (now - created).total_seconds() / 86400
+                age = (now - created).total_seconds() / 86400  # naive UTC: no zone math
                 from_end = n_orders - 1 - i
                 if from_end in pinned:
                     cust = customers[pinned[from_end]]
@@ -917,7 +992,7 @@ class DemoLoader:
                     n_lines = 1 + int(random() ** 2 * 4)
                     for pos in range(n_lines):
                         v = variants[randrange(n_variants)]
-                        qty = 1 if random() < 0.7 else rng.randint(2, 4)
+                        qty = 1 if random() < 0.7 else 2 + randrange(3)  # randint(2, 4)
                         price = v.prices[m_idx]
                         line_id += 1
                         subtotal += qty * price
@@ -968,7 +1043,7 @@ class DemoLoader:
                             *address,
                         )
                     )
-                ts = w.ts(created)
+                ts = created.isoformat(" ", "microseconds") + zone
                 if paid:
                     if random() < 0.05:
                         pay_id += 1

@@ -361,10 +361,10 @@ class _Customer:
     phone: str
     market: int
     address: tuple[str, ...]
+    full_name: str = ""
 
-    @property
-    def name(self) -> str:
-        return f"{self.first} {self.last}"
+    def __post_init__(self) -> None:
+        self.full_name = f"{self.first} {self.last}"
 
 
 @dataclass(slots=True)
@@ -453,26 +453,33 @@ DISCOUNT_COLUMNS = (
 NOTE_COLUMNS = ("id", "order_id", "description", "text", "created_by", "created_at")
 
 
+# (bound, status): an order's status is the first whose bound its random draw is under.
+_OLDER_STATUSES = (
+    (0.86, OrderStatus.COMPLETED),
+    (0.94, OrderStatus.CANCELED),
+    (0.955, OrderStatus.PARTIALLY_SHIPPED),
+    (0.97, OrderStatus.ON_HOLD),
+)
+_RECENT_STATUSES = (  # the last 45 days
+    (0.40, OrderStatus.COMPLETED),
+    (0.47, OrderStatus.CANCELED),
+    (0.53, OrderStatus.PARTIALLY_SHIPPED),
+    (0.60, OrderStatus.ON_HOLD),
+)
+
+
 def _status_for(age_days: float, r: float) -> OrderStatus:
-    if age_days > 45:
-        table = (
-            (0.86, OrderStatus.COMPLETED),
-            (0.94, OrderStatus.CANCELED),
-            (0.955, OrderStatus.PARTIALLY_SHIPPED),
-            (0.97, OrderStatus.ON_HOLD),
-        )
-    else:
-        table = (
-            (0.40, OrderStatus.COMPLETED),
-            (0.47, OrderStatus.CANCELED),
-            (0.53, OrderStatus.PARTIALLY_SHIPPED),
-            (0.60, OrderStatus.ON_HOLD),
-        )
-    for bound, status in table:
+    for bound, status in _OLDER_STATUSES if age_days > 45 else _RECENT_STATUSES:
         if r < bound:
             return status
     return OrderStatus.IN_PROGRESS
 
+
+STATUS_TEXT = {s: s.value for s in OrderStatus}
+_SHIPPED = (ShipmentStatus.SHIPPED.value, None)  # (status, status before hold)
+_CANCELED = (ShipmentStatus.CANCELED.value, None)
+_PACKING = (ShipmentStatus.PACKING.value, None)
+_ON_HOLD = ShipmentStatus.ON_HOLD.value
 
 ACTIVE_IN_PROGRESS = (
     ShipmentStatus.AWAITING_INVENTORY,
@@ -1067,7 +1074,7 @@ class DemoLoader:
                     email = None if name and random() < 0.5 else f"guest{order_id}@example.net"
                     cust_id, phone = None, ""
                 else:
-                    name, email, cust_id, phone = cust.name, cust.email, cust.id, cust.phone
+                    name, email, cust_id, phone = cust.full_name, cust.email, cust.id, cust.phone
                 name_key = name_keys.get(name)
                 if name_key is None:
                     name_key = name_keys[name] = search_key(name)
@@ -1084,7 +1091,7 @@ class DemoLoader:
                         phone,
                         name_key,
                         email.lower() if email else None,
-                        status.value,
+                        STATUS_TEXT[status],
                         before_hold,
                         total,
                         ts,
@@ -1108,22 +1115,21 @@ class DemoLoader:
     ) -> tuple[list[tuple[str, str | None]], bool, str | None]:
         """Statuses of n shipments consistent with the order status: (status, before hold)
         per shipment, whether the order is paid in full, and the order's status before hold."""
-        S = ShipmentStatus
         rng = self.rng
         if status is OrderStatus.COMPLETED:
-            return [(S.SHIPPED.value, None)] * n, True, None
+            return [_SHIPPED] * n, True, None
         if status is OrderStatus.CANCELED:
-            return [(S.CANCELED.value, None)] * n, False, None
+            return [_CANCELED] * n, False, None
         if status is OrderStatus.PARTIALLY_SHIPPED:  # always two shipments
-            return [(S.SHIPPED.value, None), (S.PACKING.value, None)], True, None
+            return [_SHIPPED, _PACKING], True, None
         paid = rng.random() < 0.6
         if not paid or out_of_stock:
-            active = S.AWAITING_INVENTORY
+            active = ShipmentStatus.AWAITING_INVENTORY.value
         else:
-            active = ACTIVE_IN_PROGRESS[1 + rng.randrange(3)]
+            active = ACTIVE_IN_PROGRESS[1 + rng._randbelow(3)].value  # randrange(3)
         if status is OrderStatus.ON_HOLD:
-            return [(S.ON_HOLD.value, active.value)] * n, paid, OrderStatus.IN_PROGRESS.value
-        return [(active.value, None)] * n, paid, None
+            return [(_ON_HOLD, active)] * n, paid, OrderStatus.IN_PROGRESS.value
+        return [(active, None)] * n, paid, None
 
     def _carts(
         self, conn: Connection, customers: list[_Customer], variants: list[_Variant]

@@ -636,6 +636,11 @@ class DemoLoader:
                 raise DemoRefused(
                     "This database already has orders: demo data goes only into an empty one."
                 )
+            if not sqlite:
+                # The server's memory for building the indexes and checking the foreign
+                # keys afterwards, in this transaction only: sorts in memory, not on disk.
+                conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+                conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
             w = _Writer(conn)
             with ExitStack() as stack:
                 # A big load has its order rows made by another process, which starts now.

@@ -12,8 +12,9 @@ a *source*: a condition on orders that one index answers.
   reads no table row.
 - An email: the email_key B-tree. An order number: a range of the number B-tree.
 
-The plan follows the number of orders the source finds, counted through its index and
-capped at COUNT_CAP + 1 (that count is also the one shown when no filter is set):
+The plan follows the number of orders the source finds, counted through its index: up to
+COUNT_CAP + 1 without filters (that count is also the one shown), up to PROBE with them
+(the same reading tells how many of them the filters keep):
 
 - sparse (at most SPARSE_LIMIT): the page comes from the source: its (created_at, id) keys
   are sorted and 51 rows read; cost ~ matches;
@@ -21,9 +22,13 @@ capped at COUNT_CAP + 1 (that count is also the one shown when no filter is set)
   name_key), or through (status, market, created_at, id, name_key) once per status and
   market asked for, testing the term on each index entry: a page needs about
   page-size / density entries, which falls as the matches grow. At the switch both cost
-  about the same (~1-2 ms at 1M orders), so there is no cliff around it.
+  about the same (2-5 ms at 1M orders), so there is no cliff around it.
 
-Counts stop at COUNT_CAP and then read "10,000+".
+Counts stop at COUNT_CAP and then read "10,000+". Every statement is built once per shape
+and reused with new parameters. The plans hold without planner statistics (SQLite has
+none unless ANALYZE ran): on SQLite, conditions that must not choose the index are written
+`+column`. `DictionaryKey` is the place for another searched key (a folded name, phone
+digits): a column of orders, a table of its values, a trigram index over them.
 """
 
 from __future__ import annotations

@@ -96,7 +96,10 @@ def _configure_sqlite(engine: Engine, path: Path | None) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if not connection.get_execution_options().get(WRITE, False):
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # each statement commits itself (a BEGIN here was never committed)
+        if not options.get(WRITE, False):
             connection.exec_driver_sql("BEGIN")
             return
         info = connection.connection.info

@@ -502,6 +502,14 @@ class OrderList:
 
     # -- count -------------------------------------------------------------------------
 
+    def known_count(self) -> Count | None:
+        """The count, if reading the page already told it (a search term, no filter)."""
+        if self.source_shape is None or self.filter.is_filtered:
+            return None
+        if "source_size" not in self.__dict__:
+            return None
+        return self.count()
+
     def count(self) -> Count:
         shape, filters, dialect = self.source_shape, self.filters, self.dialect
         if shape is None:

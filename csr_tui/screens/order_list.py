@@ -35,17 +35,17 @@ from csr_tui.services import (
     Count,
     Cursor,
     OrderFilter,
+    OrderPage,
     OrderRow,
     SearchCancelled,
 )
 
 if TYPE_CHECKING:
     from csr_tui.app import CsrApp
-    from csr_tui.services import OrderPage
 
 # Seconds of quiet typing before the query runs. Short, because a query that the next key
-# supersedes is cancelled, not waited for: typing at 50 ms a key mostly runs none.
-SEARCH_DEBOUNCE = 0.04
+# supersedes is stopped by the database, not waited for.
+SEARCH_DEBOUNCE = 0.025
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,13 @@ class OrderListScreen(Screen[None]):
     def fetch(self, request: PageRequest, cancel: Cancellation) -> None:
         services = self.csr.services
         assert services is not None
+        shown: list[OrderPage] = []
+
+        def show_page(page: OrderPage) -> None:
+            """The page, before its count (which takes another query)."""
+            shown.append(page)
+            self.post_message(self.PageLoaded(request, page))
+
         try:
             page = services.search_orders(
                 request.filter,
@@ -199,14 +206,16 @@ class OrderListScreen(Screen[None]):
                 last=request.last,
                 with_count=request.with_count,
                 cancel=cancel,
-                on_page=lambda page: self.post_message(self.PageLoaded(request, page)),
+                on_page=show_page,
             )
         except SearchCancelled:
             return  # a newer request superseded this one
         except DomainError as error:
             self.post_message(self.LoadFailed(request, str(error)))
         else:
-            if page.count is not None:
+            if not shown:
+                self.post_message(self.PageLoaded(request, page))  # with its count, if asked
+            elif page.count is not None:
                 self.post_message(self.CountLoaded(request, page.count))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -218,7 +227,7 @@ class OrderListScreen(Screen[None]):
         request, page = message.request, message.page
         if request.generation != self.generation:
             return  # a newer keystroke or page request superseded this one
-        self.busy = request.with_count  # until the count follows
+        self.busy = request.with_count and page.count is None  # until the count follows
         self.problem = ""
         if not page.rows and (request.after or request.before):
             # The page we were on emptied (rows deleted): show the first page instead.
@@ -229,7 +238,7 @@ class OrderListScreen(Screen[None]):
         self.rows = page.rows
         self.page_request = request
         if request.with_count:
-            self.count = None
+            self.count = page.count
         self.more_after = page.more if not going_back else request.before is not None
         self.more_before = page.more if going_back else request.after is not None
         self.row_offset = request.offset

@@ -127,16 +127,19 @@ class Services:
     ) -> OrderPage:
         """A page of the orders matching the filter, and their count (with_count).
 
-        `on_page` receives the page (without its count) as soon as it is read, before the
-        count is. `cancel` stops the search from another thread: it raises SearchCancelled.
+        `on_page` receives the page (without its count) as soon as it is read, when the
+        count takes another query. `cancel` stops the search from another thread: it
+        raises SearchCancelled.
         """
         codes = self.market_codes()
         with self.db.reading() as conn, cancel.attached(conn) if cancel else nullcontext():
             order_list = OrderList(conn, order_filter, codes, cancel=cancel)
             rows, more = order_list.page(after=after, before=before, last=last, size=size)
-            if on_page is not None:
-                on_page(OrderPage(rows, more, None))
-            count = order_list.count() if with_count else None
+            count = order_list.known_count() if with_count else None
+            if with_count and count is None:
+                if on_page is not None:
+                    on_page(OrderPage(rows, more, None))
+                count = order_list.count()
         return OrderPage(rows, more, count)
 
     def get_order(self, number: str) -> PurchaseOrder:

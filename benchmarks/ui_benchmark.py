@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import shutil
 import statistics
@@ -167,6 +168,12 @@ def type_term(terminal: Terminal, term: str, pace: float) -> float:
     return sent
 
 
+def first_row(screen: str) -> int:
+    """The position of the first row shown, from the status line ("51-100 of ...")."""
+    found = re.search(r"([\d,]+)–[\d,]+ of ", screen)
+    return int(found.group(1).replace(",", "")) if found else 0
+
+
 def memory_mb(pid: int) -> dict[str, float]:
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -178,7 +185,7 @@ def memory_mb(pid: int) -> dict[str, float]:
 
 def in_terminal(url: str, csr: str) -> tuple[dict[float, list[tuple[str, float]]], dict, dict]:
     answers = expected_answers(url)
-    terminal = Terminal(f"{shlex.quote(csr)} --database {shlex.quote(url)}")
+    terminal = Terminal(f"{csr} --database {shlex.quote(url)}")
     latencies: dict[float, list[tuple[str, float]]] = {pace: [] for pace in PACES}
     try:
         terminal.wait_for(lambda s: " of " in s and BUSY not in s)
@@ -199,12 +206,10 @@ def in_terminal(url: str, csr: str) -> tuple[dict[float, list[tuple[str, float]]
             searches += 1
         clear_search(terminal)
         terminal.keys("Down")  # into the table
-        for page in range(1, PAGES + 1):
-            first_row = f"{page * 50 + 1:,}–"
-            while first_row not in terminal.screen():
-                terminal.keys("PageDown")
-                time.sleep(0.02)
-            terminal.wait_for(lambda s: BUSY not in s)
+        while first_row(terminal.screen()) <= PAGES * 50:
+            terminal.keys("PageDown")  # past the last row it loads the next page
+            time.sleep(0.05)
+        terminal.wait_for(lambda s: BUSY not in s)
         end = memory_mb(terminal.pid())
     finally:
         terminal.close()
@@ -237,19 +242,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True, metavar="URL")
     parser.add_argument("--runs", type=int, default=7, help="start-ups of each kind")
+    parser.add_argument(
+        "--command",
+        default=shutil.which("csr-tui"),
+        help="the csr-tui to run (default: the installed one), e.g. another checkout's",
+    )
     args = parser.parse_args()
-    csr = shutil.which("csr-tui")
+    csr = args.command
     assert csr and shutil.which("tmux"), "needs tmux and the installed csr-tui command"
     console = Console(width=120)
 
     latencies, start, end = in_terminal(args.database, csr)
     bare = f"{shlex.quote(sys.executable)} {Path(__file__).with_name('bare_app.py')}"
-    ours = f"{shlex.quote(csr)} --database {shlex.quote(args.database)}"
+    ours = f"{csr} --database {shlex.quote(args.database)}"
     bare_times = launch_until(bare, "1–50 of 50 orders", args.runs)
     our_times = launch_until(ours, "1–50 of ", args.runs)
-    version = wall_times([csr, "--version"], args.runs)
+    version = wall_times([*shlex.split(csr), "--version"], args.runs)
     search = ["--search", "%tay", "--format", "json"]
-    listing = wall_times([csr, "orders", "list", "--database", args.database, *search], args.runs)
+    listing = wall_times(
+        [*shlex.split(csr), "orders", "list", "--database", args.database, *search], args.runs
+    )
 
     table = Table(title=f"Order list in a terminal on {mask_url(args.database)}")
     table.add_column("measure")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from csr_tui.app import CsrApp
 from csr_tui.data.database import Database
@@ -55,7 +57,11 @@ async def settle(pilot: Pilot, rounds: int = 3) -> None:
     """Let debounce timers fire and workers finish (never a fixed long sleep)."""
     for _ in range(rounds):
         await pilot.pause(0.12)
-        await pilot.app.workers.wait_for_complete()
+        for worker in list(pilot.app.workers):
+            # A form's worker dismisses its own screen, which cancels the worker after
+            # its work is done: nothing is left to wait for.
+            with contextlib.suppress(WorkerCancelled):
+                await worker.wait()
     await pilot.pause()
 
 

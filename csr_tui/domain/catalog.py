@@ -9,6 +9,7 @@ from decimal import Decimal
 from csr_tui.domain.errors import CouponError, ValidationError
 from csr_tui.domain.money import Currency
 from csr_tui.domain.statuses import DiscountKind
+from csr_tui.domain.text import refuse_control_characters
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,13 @@ class ProductVariant:
             raise ValidationError(
                 f"{self.sku} ({self.name}) has no price in {market.name}.", "variant"
             ) from None
+
+
+def coupon_code(typed: str) -> str:
+    """A coupon code as typed by an agent, in the form coupons are stored in."""
+    code = typed.strip().upper()
+    refuse_control_characters(code, "code", label="coupon code")
+    return code
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 
 from csr_tui.domain.errors import ValidationError
+from csr_tui.domain.text import refuse_control_characters
 
 # ISO 3166-1 alpha-2, current codes.
 ISO_COUNTRIES = frozenset(
@@ -31,6 +32,7 @@ _ADDRESS_LABELS = {
     "postal_code": "postal code",
     "country": "country",
 }
+_OPTIONAL_ADDRESS_LABELS = {"line2": "address line 2", "region": "region", "phone": "phone"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Address:
             **{f.name: " ".join(str(getattr(self, f.name)).split()) for f in fields(self)},
         )
         tidy = replace(tidy, country=tidy.country.upper())
+        for key, label in (_ADDRESS_LABELS | _OPTIONAL_ADDRESS_LABELS).items():
+            refuse_control_characters(getattr(tidy, key), key, label=label)
         missing = [label for key, label in _ADDRESS_LABELS.items() if not getattr(tidy, key)]
         if missing:
             raise ValidationError(
@@ -79,6 +83,7 @@ def normalize_email(email: str | None) -> str | None:
 
 def validate_email(email: str | None, field_name: str = "email") -> str | None:
     email = normalize_email(email)
+    refuse_control_characters(email, field_name, label="email")
     if email is not None and not _EMAIL.match(email):
         raise ValidationError(f"'{email}' is not an email address.", field_name)
     return email
@@ -106,14 +111,14 @@ class Customer:
         cls, first_name: str, last_name: str, email: str | None = None, phone: str = ""
     ) -> Customer:
         """A new contact as entered in the Create Contact dialog."""
-        first_name, last_name = first_name.strip(), last_name.strip()
+        first_name, last_name, phone = first_name.strip(), last_name.strip(), phone.strip()
         if not first_name and not last_name:
             raise ValidationError("Enter the customer's first or last name.", "first_name")
+        refuse_control_characters(first_name, "first_name")
+        refuse_control_characters(last_name, "last_name")
+        refuse_control_characters(phone, "phone")
         return cls(
-            first_name=first_name,
-            last_name=last_name,
-            email=validate_email(email),
-            phone=phone.strip(),
+            first_name=first_name, last_name=last_name, email=validate_email(email), phone=phone
         )
 
     def add_address(self, address: Address) -> Address:

@@ -35,6 +35,7 @@ from csr_tui.domain.statuses import (
     PaymentStatus,
     ShipmentStatus,
 )
+from csr_tui.domain.text import refuse_control_characters
 
 MAX_QUANTITY = 100_000
 ORDER_NUMBER_PREFIX = "PO"
@@ -128,6 +129,7 @@ def _checked_discount(description: str, kind: DiscountKind, value: Decimal) -> D
     description = " ".join(description.split())
     if not description:
         raise ValidationError("Describe the discount (for example 'Goodwill').", "description")
+    refuse_control_characters(description, "description")
     if kind is DiscountKind.PERCENTAGE and not ZERO < value <= 100:
         raise ValidationError("A percentage discount must be above 0 and at most 100.", "value")
     if kind is DiscountKind.AMOUNT and value <= 0:
@@ -294,8 +296,10 @@ class OrderGroup:
     def set_anonymous_contact(self, name: str, email: str | None, phone: str = "") -> None:
         """An order with no customer account: the name or email typed makes it findable."""
         self._require_editable()
-        name = " ".join(name.split())
+        name, phone = " ".join(name.split()), phone.strip()
+        refuse_control_characters(name, "name")
         email = validate_email(email)
+        refuse_control_characters(phone, "phone")
         if not name and not email:
             raise ValidationError(
                 "An anonymous order needs a name or an email to be found again.", "name"
@@ -303,7 +307,7 @@ class OrderGroup:
         self.customer_id = None
         self.customer_name = name
         self.customer_email = email
-        self.customer_phone = phone.strip()
+        self.customer_phone = phone
 
     def set_shipping_address(
         self,
@@ -673,10 +677,12 @@ class PurchaseOrder(OrderGroup):
     # -- notes ---------------------------------------------------------------------------
 
     def add_note(self, description: str, text: str, agent: str, now: datetime) -> Note:
-        description = " ".join(description.split())
+        description, text = " ".join(description.split()), text.strip()
         if not description:
             raise ValidationError("A note needs a description.", "description")
-        note = Note(description=description, text=text.strip(), created_by=agent, created_at=now)
+        refuse_control_characters(description, "description")
+        refuse_control_characters(text, "text", label="details", lines=True)
+        note = Note(description=description, text=text, created_by=agent, created_at=now)
         self.notes.append(note)
         return note
 

@@ -27,7 +27,7 @@ from csr_tui.data.queries import (
     VariantRow,
 )
 from csr_tui.data.repository import stale_error
-from csr_tui.domain.catalog import Coupon, Market
+from csr_tui.domain.catalog import Coupon, Market, coupon_code
 from csr_tui.domain.customers import Address, Customer
 from csr_tui.domain.errors import ConcurrentEditError, NotFound, ValidationError
 from csr_tui.domain.orders import Cart, OrderGroup, PurchaseOrder, Stock, convert_cart, reorder
@@ -468,7 +468,7 @@ class Services:
         )
 
     def apply_coupon(self, ref: Ref, version: int, code: str) -> OrderGroup:
-        code = code.strip().upper()
+        code = coupon_code(code)
 
         def change(group: OrderGroup, stock: Stock | None, uow: UnitOfWork) -> None:
             coupon = uow.catalog.coupons([code]).get(code)

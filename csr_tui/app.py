@@ -9,15 +9,20 @@ from functools import partial
 from pathlib import Path
 
 from platformdirs import user_config_dir
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from csr_tui.config import short_database_name
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.errors import DomainError
+from csr_tui.domain.text import visible
+from csr_tui.error_log import log_unexpected
+from csr_tui.rich_text import plain
+from csr_tui.screens.widgets.background import background
 from csr_tui.services import Services, open_services
 from csr_tui.services.services import Clock, utc_now
 
@@ -72,6 +77,39 @@ class CsrApp(App[None]):
     def today(self) -> date:
         return self.clock().astimezone().date()
 
+    # -- text is data, everywhere ----------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is plain text, whoever asks for it: messages quote what customers and
+        agents typed (Textual would parse them as markup, and pass escape sequences on)."""
+        super().notify(
+            visible(message, lines=True),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header names a cart, an order number, the agent: shown, never obeyed."""
+        return super().format_title(visible(title), visible(sub_title))
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual stops the app after an unexpected error and prints a traceback with local
+        variables (customer data among them). The traceback goes to the log instead, and
+        the terminal gets one line naming it."""
+        message = log_unexpected(error, "csr-tui")
+        super()._handle_exception(error)
+        self._exit_renderables[:] = [plain(f"csr-tui stopped. {message}", "bold red")]
+
     def on_mount(self) -> None:
         from csr_tui.screens.order_list import OrderListScreen
 
@@ -94,7 +132,7 @@ class CsrApp(App[None]):
 
     # -- the database, opened off the UI thread -------------------------------------------
 
-    @work(thread=True, exclusive=True, group="database", exit_on_error=False)
+    @background("database")
     def open_database(self) -> None:
         try:
             services = self._given_services
@@ -121,7 +159,7 @@ class CsrApp(App[None]):
     def _after_demo(self, _loaded: bool | None) -> None:
         self.reload_markets()
 
-    @work(thread=True, exclusive=True, group="markets", exit_on_error=False)
+    @background("markets")
     def reload_markets(self) -> None:
         assert self.services is not None
         try:
@@ -186,7 +224,7 @@ class CsrApp(App[None]):
         if market_code is not None:
             self._create_cart(market_code)
 
-    @work(thread=True, exclusive=True, group="new-cart", exit_on_error=False)
+    @background("new-cart")
     def _create_cart(self, market_code: str) -> None:
         assert self.services is not None
         try:

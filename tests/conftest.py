@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,6 +30,8 @@ IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 # Screens show local time; tests (and their snapshots) read it in UTC wherever they run.
 os.environ["TZ"] = "UTC"
 time.tzset()
+# Unexpected errors are logged under the user's state folder: the tests' own, not yours.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="csr-tui-state-")
 PG_TEMPLATE = "csr_template"
 _names = itertools.count()
 

@@ -8,21 +8,21 @@ purchase order.
 from __future__ import annotations
 
 from rich.console import Group
-from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
 
 from csr_tui.domain.customers import Address
 from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import Cart, OrderGroup
 from csr_tui.screens.form import Field, FormScreen
 from csr_tui.screens.group_editor import GroupEditorScreen
+from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.formatting import money, totals_table
+from csr_tui.screens.widgets.safe_text import PlainInput, lines, option, plain, text
 from csr_tui.services import CartRef, CustomerRow
 
 
@@ -67,7 +67,7 @@ class CartScreen(GroupEditorScreen):
             yield Static(id="contact")
             with Horizontal(id="customer-row"):
                 yield Label("Customer")
-                yield Input(placeholder="any part of the name or email", id="customer")
+                yield PlainInput(placeholder="any part of the name or email", id="customer")
             yield OptionList(id="customers")
             yield Static(id="notices")
             yield Static(id="shipments")
@@ -81,14 +81,14 @@ class CartScreen(GroupEditorScreen):
         self.query_one("#customers").display = False
         self.add_line_columns()
         self.query_one("#notices", Static).update(
-            Text("\n".join(self.notices), style="yellow") if self.notices else ""
+            lines("\n").join(plain(notice, "yellow") for notice in self.notices)
         )
         self.query_one("#notices").display = bool(self.notices)
         self.load()
 
     # -- loading and showing ------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="cart-load", exit_on_error=False)
+    @background("cart-load")
     def load(self) -> None:
         try:
             cart = self.services.get_cart(self.cart_id)
@@ -109,7 +109,7 @@ class CartScreen(GroupEditorScreen):
         self.sub_title = f"{group.name} · {group.market.name} ({group.currency.code})"
         who = group.customer_name or group.customer_email
         if who:
-            contact = Text.assemble(
+            contact = text(
                 ("Customer: ", "bold"),
                 " · ".join(
                     p
@@ -119,10 +119,10 @@ class CartScreen(GroupEditorScreen):
                 (" (no account)", "dim") if group.is_anonymous else "",
             )
         else:
-            contact = Text(
+            contact = plain(
                 "No customer yet: type a name or email (F3 new customer, "
                 "F4 guest: no customer account).",
-                style="yellow",
+                "yellow",
             )
         self.query_one("#contact", Static).update(contact)
         cur = group.currency
@@ -135,13 +135,13 @@ class CartScreen(GroupEditorScreen):
                 else "no shipping method"
             )
             style = "" if s.shipping_address and s.shipping_method else "yellow"
-            shipments.append(Text(f"{s.label}: {address} · {method}", style=style))
+            shipments.append(plain(f"{s.label}: {address} · {method}", style))
         self.query_one("#shipments", Static).update(Group(*shipments))
         self.fill_lines(group)
         totals = totals_table(group.totals(), payments=False)
         coupons = ", ".join(group.coupon_codes())
         self.query_one("#totals", Static).update(
-            Group(totals, Text(f"Coupons: {coupons}" if coupons else "", style="dim"))
+            Group(totals, plain(f"Coupons: {coupons}" if coupons else "", "dim"))
         )
         count = group.line_count()
         empty = "" if self._line_keys else " · F6 adds line items"
@@ -166,20 +166,20 @@ class CartScreen(GroupEditorScreen):
             self._debounce.stop()
         self.find_customers(self.query_one("#customer", Input).value)
 
-    @work(thread=True, exclusive=True, group="customer-search", exit_on_error=False)
-    def find_customers(self, text: str) -> None:
+    @background("customer-search")
+    def find_customers(self, typed: str) -> None:
         try:
-            found = self.services.search_customers(text) if text.strip() else []
+            found = self.services.search_customers(typed) if typed.strip() else []
         except DomainError as error:
             self.app.call_from_thread(self.problem, str(error))
             return
-        self.app.call_from_thread(self.show_customers, found, text)
+        self.app.call_from_thread(self.show_customers, found, typed)
 
-    def show_customers(self, found: list[CustomerRow], text: str) -> None:
-        if text != self.query_one("#customer", Input).value:
+    def show_customers(self, found: list[CustomerRow], typed: str) -> None:
+        if typed != self.query_one("#customer", Input).value:
             return  # the agent typed on since
         self.customers = found
-        self._searched = text
+        self._searched = typed
         if self._choose_first and found:
             self._choose_first = False
             self.choose_customer(found[0].id)
@@ -188,12 +188,12 @@ class CartScreen(GroupEditorScreen):
         options = self.query_one("#customers", OptionList)
         options.clear_options()
         for c in found:
-            options.add_option(Option(f"{c.name}  {c.email or ''}  {c.phone}", id=str(c.id)))
-        if text.strip() and not found:
+            options.add_option(option(f"{c.name}  {c.email or ''}  {c.phone}", id=str(c.id)))
+        if typed.strip() and not found:
             options.add_option(
-                Option(f"No customer matches '{text}' · F3 creates one", disabled=True)
+                option(f"No customer matches '{typed}' · F3 creates one", disabled=True)
             )
-        options.display = bool(text.strip())
+        options.display = bool(typed.strip())
 
     @on(Input.Submitted, "#customer")
     def customer_submitted(self) -> None:
@@ -305,7 +305,7 @@ class CartScreen(GroupEditorScreen):
         if self.cart is not None:
             self.create_order(self.cart.version)
 
-    @work(thread=True, exclusive=True, group="cart-convert", exit_on_error=False)
+    @background("cart-convert")
     def create_order(self, version: int) -> None:
         try:
             order = self.services.convert_cart(self.cart_id, version)

@@ -9,7 +9,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import SelectionList, Static
-from textual.widgets.selection_list import Selection
+
+from csr_tui.screens.widgets.safe_text import plain, selection
 
 
 class ChoiceFilterScreen(ModalScreen[frozenset[str] | None]):
@@ -40,11 +41,13 @@ class ChoiceFilterScreen(ModalScreen[frozenset[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = self.title_text
+            box.border_title = plain(self.title_text)
             yield SelectionList[str](
-                *(Selection(label, value, value in self.selected) for value, label in self.options)
+                *(selection(label, value, value in self.selected) for value, label in self.options)
             )
-            yield Static("Space: toggle · A: all/none · Enter: apply · Esc: back", classes="hint")
+            yield Static(
+                plain("Space: toggle · A: all/none · Enter: apply · Esc: back"), classes="hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()

@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
@@ -21,7 +20,9 @@ from csr_tui.domain.statuses import DiscountKind
 from csr_tui.screens.form import Field, FormScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
+from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.formatting import money
+from csr_tui.screens.widgets.safe_text import plain
 
 if TYPE_CHECKING:
     from csr_tui.app import CsrApp
@@ -71,12 +72,12 @@ class GroupEditorScreen(Screen[None]):
             for line in shipment.line_items:
                 self._line_keys.append((shipment.number, line.sku))
                 table.add_row(
-                    str(shipment.number),
-                    line.sku,
-                    line.name,
-                    Text(str(line.quantity), justify="right"),
-                    Text(money(line.placed_price, cur), justify="right"),
-                    Text(money(line.total(cur), cur), justify="right"),
+                    plain(shipment.number),
+                    plain(line.sku),
+                    plain(line.name),
+                    plain(line.quantity, justify="right"),
+                    plain(money(line.placed_price, cur), justify="right"),
+                    plain(money(line.total(cur), cur), justify="right"),
                 )
         if self._line_keys:
             table.move_cursor(row=min(row, len(self._line_keys) - 1))
@@ -98,15 +99,15 @@ class GroupEditorScreen(Screen[None]):
 
     def problem(self, message: str) -> None:
         self._refusal = message
-        self.query_one("#status", Static).update(Text(message, style="bold red"))
+        self.query_one("#status", Static).update(plain(message, "bold red"))
         self.notify(message, severity="error", timeout=8)
 
-    def set_status(self, text: Text | str) -> None:
+    def set_status(self, status: Text | str) -> None:
         """The status line, unless a refusal is still to be read there."""
         if self._refusal is None:
-            self.query_one("#status", Static).update(text)
+            self.query_one("#status", Static).update(plain(status))
 
-    @work(thread=True, exclusive=True, group="group-change", exit_on_error=False)
+    @background("group-change")
     def change(self, action: str, *args: Any, **kwargs: Any) -> None:
         group = self.group
         if group is None:
@@ -140,7 +141,7 @@ class GroupEditorScreen(Screen[None]):
         if self.group is not None:
             self.open_shipment(self.group, self.current_shipment())
 
-    @work(thread=True, exclusive=True, group="address-book", exit_on_error=False)
+    @background("address-book")
     def open_shipment(self, group: OrderGroup, number: int) -> None:
         try:
             book = (

@@ -10,23 +10,26 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.errors import DomainError, ValidationError
 from csr_tui.domain.search import MIN_SUBSTRING
-from csr_tui.screens.form import FORM_CSS, show_field_error
+from csr_tui.screens.form import FORM_CSS, NOT_SAVED, show_field_error
+from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.formatting import money
+from csr_tui.screens.widgets.safe_text import PlainInput, lines, plain, text
 from csr_tui.services import VariantRow
 
 FIELDS = ["variant", "quantity", "price"]
+NO_VARIANT = plain("No variant chosen.")
 
 
 class LineItemSearchScreen(ModalScreen[None]):
@@ -68,28 +71,30 @@ class LineItemSearchScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form-box") as box:
-            box.border_title = self.title_text
+            box.border_title = plain(self.title_text)
             with Horizontal(classes="form-row"):
-                yield Label("Product variant")
-                yield Input(
+                yield Label(plain("Product variant"))
+                yield PlainInput(
                     placeholder="SKU, or 3+ characters of name or description", id="f-variant"
                 )
-            yield Static("", classes="field-error", id="e-variant")
+            yield Static(classes="field-error", id="e-variant")
             yield DataTable(cursor_type="row", id="results")
-            yield Static("No variant chosen.", id="chosen")
-            yield Static("", id="details")
+            yield Static(NO_VARIANT, id="chosen")
+            yield Static(id="details")
             with Horizontal(classes="form-row", id="quantity-row"):
-                yield Label("Quantity")
-                yield Input("1", id="f-quantity")
-            yield Static("", classes="field-error", id="e-quantity")
+                yield Label(plain("Quantity"))
+                yield PlainInput("1", id="f-quantity")
+            yield Static(classes="field-error", id="e-quantity")
             with Horizontal(classes="form-row"):
-                yield Label("Placed price")
-                yield Input(placeholder=f"in {self.market.currency.code}", id="f-price")
-            yield Static("", classes="field-error", id="e-price")
-            yield Static("", classes="form-error", id="form-error")
+                yield Label(plain("Placed price"))
+                yield PlainInput(placeholder=f"in {self.market.currency.code}", id="f-price")
+            yield Static(classes="field-error", id="e-price")
+            yield Static(classes="form-error", id="form-error")
             yield Static(
-                "Enter on a result: choose · Enter on price: Add line item · "
-                "F2: more details · Esc: close",
+                plain(
+                    "Enter on a result: choose · Enter on price: Add line item · "
+                    "F2: more details · Esc: close"
+                ),
                 classes="form-hint",
             )
 
@@ -116,7 +121,7 @@ class LineItemSearchScreen(ModalScreen[None]):
             return
         self.run_search(text)
 
-    @work(thread=True, exclusive=True, group="variant-search", exit_on_error=False)
+    @background("variant-search")
     def run_search(self, text: str) -> None:
         try:
             rows = self.search_fn(text)
@@ -135,14 +140,14 @@ class LineItemSearchScreen(ModalScreen[None]):
                 "no longer sold" if not row.is_sold else "out of stock" if row.in_stock == 0 else ""
             )
             table.add_row(
-                row.sku,
-                row.name,
-                Text(price, justify="right"),
-                Text(str(row.in_stock), justify="right"),
-                Text(note, style="yellow"),
+                plain(row.sku),
+                plain(row.name),
+                plain(price, justify="right"),
+                plain(row.in_stock, justify="right"),
+                plain(note, "yellow"),
             )
         error = self.query_one("#e-variant", Static)
-        error.update(message)
+        error.update(plain(message))
         error.display = bool(message)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -164,7 +169,7 @@ class LineItemSearchScreen(ModalScreen[None]):
         self.chosen = row
         price = "" if row.price is None else f"{self.market.currency.round(row.price)}"
         self.query_one("#chosen", Static).update(
-            Text.assemble(("Chosen: ", "bold"), f"{row.sku}  {row.name}")
+            text(("Chosen: ", "bold"), f"{row.sku}  {row.name}")
         )
         self.query_one("#details", Static).update("")
         self.query_one("#f-price", Input).value = price
@@ -182,9 +187,8 @@ class LineItemSearchScreen(ModalScreen[None]):
         if row.product_url:
             self.app.copy_to_clipboard(row.product_url)
             copied = " (copied to the clipboard)"
-        self.query_one("#details", Static).update(
-            f"{row.description}\nProduct page: {row.product_url or 'none'}{copied}"
-        )
+        page = plain(f"Product page: {row.product_url or 'none'}{copied}")
+        self.query_one("#details", Static).update(lines("\n").join([lines(row.description), page]))
 
     # -- adding --------------------------------------------------------------------------
 
@@ -212,7 +216,7 @@ class LineItemSearchScreen(ModalScreen[None]):
         self.busy = True
         self.run_add(self.chosen.sku, int(quantity_text), price)
 
-    @work(thread=True, exclusive=True, group="line-add", exit_on_error=False)
+    @background("line-add")
     def run_add(self, sku: str, quantity: int, price: Decimal) -> None:
         try:
             result = self.add_fn(sku, quantity, price)
@@ -232,12 +236,17 @@ class LineItemSearchScreen(ModalScreen[None]):
         self.on_added(result)
         self.notify(f"Added {quantity} × {sku}.", timeout=3)
         self.chosen = None
-        self.query_one("#chosen", Static).update("No variant chosen.")
+        self.query_one("#chosen", Static).update(NO_VARIANT)
         self.query_one("#f-quantity", Input).value = "1"
         self.query_one("#f-price", Input).value = ""
         variant = self.query_one("#f-variant", Input)
         variant.value = ""
         variant.focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group == "line-add":
+            self.busy = False
+            self.query_one("#form-error", Static).update(NOT_SAVED)
 
     def action_close(self) -> None:
         self.dismiss(None)

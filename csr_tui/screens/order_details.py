@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -24,7 +23,9 @@ from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.form import Field, FormScreen
 from csr_tui.screens.group_editor import GroupEditorScreen
 from csr_tui.screens.pick_one import PickOneScreen
+from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.formatting import local_time, money, status_text, totals_table
+from csr_tui.screens.widgets.safe_text import lines, plain, text
 from csr_tui.services import AuditEntry, OrderRef
 
 OPEN = (OrderStatus.IN_PROGRESS, OrderStatus.PARTIALLY_SHIPPED)
@@ -80,7 +81,7 @@ class OrderDetailsScreen(GroupEditorScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="body"):
-            yield Static(f"Loading {self.number}…", id="head")
+            yield Static(plain(f"Loading {self.number}…"), id="head")
             yield Static(id="shipments")
             yield DataTable(cursor_type="row", id="lines")
             yield Static(id="totals")
@@ -99,7 +100,7 @@ class OrderDetailsScreen(GroupEditorScreen):
     def action_refresh(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="order-load", exit_on_error=False)
+    @background("order-load")
     def load(self) -> None:
         try:
             order = self.services.get_order(self.number)
@@ -123,16 +124,16 @@ class OrderDetailsScreen(GroupEditorScreen):
         )
         self.query_one("#head", Static).update(
             Group(
-                Text.assemble(
+                text(
                     (group.number, "bold"),
                     "  ",
                     status_text(group.status),
                     f"  {group.market.name} ({cur.code})",
                 ),
-                Text(
+                plain(
                     f"Created {local_time(group.created_at)} by {group.created_by} · {group.name}"
                 ),
-                Text(f"Customer: {contact}" + ("  (no account)" if group.is_anonymous else "")),
+                plain(f"Customer: {contact}" + ("  (no account)" if group.is_anonymous else "")),
             )
         )
         shipments = []
@@ -143,13 +144,11 @@ class OrderDetailsScreen(GroupEditorScreen):
                 else "no shipping method"
             )
             address = s.shipping_address.one_line() if s.shipping_address else "no address"
-            shipments.append(
-                Text.assemble((f"{s.label}  ", "bold"), status_text(s.status), f"  {method}")
-            )
-            shipments.append(Text(f"  Ship to: {address}", style="dim"))
+            shipments.append(text((f"{s.label}  ", "bold"), status_text(s.status), f"  {method}"))
+            shipments.append(plain(f"  Ship to: {address}", "dim"))
         self.query_one("#shipments", Static).update(Group(*shipments))
         self.fill_lines(group)
-        discounts = [Text(f"Discount: {d.description}", style="dim") for d in group.discounts]
+        discounts = [plain(f"Discount: {d.description}", "dim") for d in group.discounts]
         self.query_one("#totals", Static).update(
             Group(totals_table(group.totals(), payments=True), *discounts)
         )
@@ -161,43 +160,42 @@ class OrderDetailsScreen(GroupEditorScreen):
     def hint(self, order: PurchaseOrder) -> Text:
         due = order.totals().balance_due
         if order.status is OrderStatus.ON_HOLD:
-            return Text("On hold: U releases the hold.", style="bold red")
+            return plain("On hold: U releases the hold.", "bold red")
         if order.status is OrderStatus.IN_PROGRESS and due > 0:
-            return Text(f"{money(due, order.currency)} due: it must be paid (P) before release.")
-        return Text(f"{order.status.value}. Keys act on the highlighted line's shipment.")
+            return plain(f"{money(due, order.currency)} due: it must be paid (P) before release.")
+        return plain(f"{order.status.value}. Keys act on the highlighted line's shipment.")
 
     def show_more(self, order: PurchaseOrder, history: list[AuditEntry]) -> None:
         cur = order.currency
-        parts: list[Text] = [Text("Payments", style="bold")]
+        parts: list[Text] = [plain("Payments", "bold")]
         parts += [
-            Text(
+            plain(
                 f"{local_time(p.created_at)}  {p.method.name}  {money(p.amount, cur)}  "
                 f"{p.status.value}  by {p.created_by}"
             )
             for p in order.payments
-        ] or [Text("No payments.", style="dim")]
-        parts.append(Text("\nNotes", style="bold"))
+        ] or [plain("No payments.", "dim")]
+        parts.append(lines("\nNotes", "bold"))
         parts += [
-            Text.assemble(
+            text(
                 (f"{local_time(n.created_at)} {n.created_by}: ", "dim"),
                 (n.description, "bold"),
-                f" {n.text}",
+                " ",
+                lines(n.text),
             )
             for n in order.notes
-        ] or [Text("No notes.", style="dim")]
+        ] or [plain("No notes.", "dim")]
         if history:
-            parts.append(Text("\nHistory", style="bold"))
+            parts.append(lines("\nHistory", "bold"))
             for entry in history:
                 created = all(c.get("before") is None for c in entry.changes.values())
                 fields = "" if created else f" ({', '.join(entry.changes)})"[:80]
                 parts.append(
-                    Text(
-                        f"{local_time(entry.at)} {entry.agent}: {entry.action}{fields}", style="dim"
-                    )
+                    plain(f"{local_time(entry.at)} {entry.agent}: {entry.action}{fields}", "dim")
                 )
         self.query_one("#more", Static).update(Group(*parts))
 
-    @work(thread=True, exclusive=True, group="order-history", exit_on_error=False)
+    @background("order-history")
     def load_history(self) -> None:
         try:
             history = self.services.order_history(self.number)
@@ -240,7 +238,7 @@ class OrderDetailsScreen(GroupEditorScreen):
 
     # -- actions on the order ------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="order-action", exit_on_error=False)
+    @background("order-action")
     def order_action(self, action: str, *args: object) -> None:
         order = self.order
         if order is None:
@@ -347,7 +345,7 @@ class OrderDetailsScreen(GroupEditorScreen):
     def action_reorder(self) -> None:
         self.reorder()
 
-    @work(thread=True, exclusive=True, group="reorder", exit_on_error=False)
+    @background("reorder")
     def reorder(self) -> None:
         """Reorder: a new draft with this order's customer, addresses, shipping and items."""
         try:

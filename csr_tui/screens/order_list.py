@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from rich.markup import escape
-from textual import on, work
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -26,7 +26,9 @@ from csr_tui.domain.statuses import OrderStatus
 from csr_tui.screens.choice_filter import ChoiceFilterScreen
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.date_filter import DateFilterScreen
+from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.order_table import OrderTable, PageWhere
+from csr_tui.screens.widgets.safe_text import PlainInput, plain, text
 from csr_tui.services import PAGE_SIZE, Count, Cursor, OrderFilter, OrderRow
 
 if TYPE_CHECKING:
@@ -106,7 +108,7 @@ class OrderListScreen(Screen[None]):
         yield Header()
         with Horizontal(id="search-row"):
             yield Label("Search", id="search-label")
-            yield Input(
+            yield PlainInput(
                 placeholder="order no., customer name (% = any text) or exact email",
                 id="search",
             )
@@ -161,7 +163,7 @@ class OrderListScreen(Screen[None]):
         self.render_status()
         self.fetch(request)
 
-    @work(thread=True, exclusive=True, group="order-page", exit_on_error=False)
+    @background("order-page")
     def fetch(self, request: PageRequest) -> None:
         services = self.csr.services
         assert services is not None
@@ -179,9 +181,11 @@ class OrderListScreen(Screen[None]):
             self.post_message(self.PageLoaded(request, page))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
+        if event.state is WorkerState.ERROR and event.worker.group == "order-page":
+            # The toast names the log with the details; the status line keeps the gist.
             self.busy = False
-            self.show_problem(f"Unexpected error: {event.worker.error}")
+            self.problem = f"Could not load orders ({type(event.worker.error).__name__})."
+            self.render_status()
 
     def on_order_list_screen_page_loaded(self, message: PageLoaded) -> None:
         request, page = message.request, message.page
@@ -217,19 +221,22 @@ class OrderListScreen(Screen[None]):
         self.busy = False
         self.show_problem(message.error)
 
-    def show_problem(self, text: str) -> None:
-        self.problem = text
+    def show_problem(self, problem: str) -> None:
+        self.problem = problem
         self.render_status()
-        self.notify(text, title="Could not load orders", severity="error", timeout=8)
+        self.notify(problem, title="Could not load orders", severity="error", timeout=8)
 
     # -- what the agent reads ----------------------------------------------------------
 
-    def empty_text(self) -> str:
-        text = self.query_one("#search", Input).value.strip()
-        what = f"match “{escape(text)}”" if text else "exist"
-        if self.statuses or self.markets or self.dates.preset:
-            return f"No orders {what} with these filters. F6 clears the filters."
-        return f"No orders {what}."
+    def empty_text(self) -> Text:
+        typed = self.query_one("#search", Input).value.strip()
+        filtered = " with these filters. F6 clears the filters." if self.has_filters() else "."
+        if typed:
+            return text("No orders match “", typed, "”" + filtered)
+        return text("No orders exist" + filtered)
+
+    def has_filters(self) -> bool:
+        return bool(self.statuses or self.markets or self.dates.preset)
 
     def render_filters(self) -> None:
         parts = []
@@ -239,35 +246,34 @@ class OrderListScreen(Screen[None]):
             parts.append("Market: " + ", ".join(sorted(self.markets)))
         if self.dates.preset:
             parts.append("Created: " + self.dates.describe(self.csr.today()))
-        text = (
-            "[b]Filters[/b] " + escape(" │ ".join(parts)) + "  [dim](F6 clears)[/]"
+        hint = "No filters · F2 Status · F3 Market · F4 Created date · Ctrl+P all commands"
+        line = (
+            text(("Filters", "bold"), f" {' │ '.join(parts)}  ", ("(F6 clears)", "dim"))
             if parts
-            else "[dim]No filters · F2 Status · F3 Market · F4 Created date · "
-            "Ctrl+P all commands[/]"
+            else plain(hint, "dim")
         )
-        self.query_one("#filters", Static).update(text)
+        self.query_one("#filters", Static).update(line)
 
     def render_status(self) -> None:
-        parts: list[str] = []
+        parts: list[Text] = []
         if self.csr.services is None:
-            parts.append("Opening the database…")
+            parts.append(plain("Opening the database…"))
         elif self.count is not None:
             n = len(self.rows)
             if n == 0:
-                parts.append("0 orders")
+                parts.append(plain("0 orders"))
             elif self.row_offset is not None:
-                parts.append(
-                    f"{self.row_offset + 1:,}–{self.row_offset + n:,} of {self.count} orders"
-                )
+                first, last = self.row_offset + 1, self.row_offset + n
+                parts.append(plain(f"{first:,}–{last:,} of {self.count} orders"))
             else:
-                parts.append(f"last {n} of {self.count} orders")
+                parts.append(plain(f"last {n} of {self.count} orders"))
         if self.selected:
-            parts.append(f"[b]{len(self.selected):,} selected[/b]")
+            parts.append(plain(f"{len(self.selected):,} selected", "bold"))
         if self.busy:
-            parts.append("[i]searching…[/i]")
+            parts.append(plain("searching…", "italic"))
         if self.problem:
-            parts.append(f"[red]{escape(self.problem)}[/]")
-        self.query_one("#status", Static).update(" · ".join(parts))
+            parts.append(plain(self.problem, "red"))
+        self.query_one("#status", Static).update(Text(" · ").join(parts))
 
     # -- typing ------------------------------------------------------------------------
 
@@ -425,7 +431,7 @@ class OrderListScreen(Screen[None]):
             confirmed,
         )
 
-    @work(thread=True, exclusive=True, group="order-delete", exit_on_error=False)
+    @background("order-delete")
     def delete_orders(self, numbers: list[str]) -> None:
         services = self.csr.services
         assert services is not None
@@ -441,10 +447,10 @@ class OrderListScreen(Screen[None]):
     def after_delete(self, deleted: list[str], missing: list[str]) -> None:
         for number in deleted + missing:
             self.selected.pop(number, None)
-        text = f"Deleted {len(deleted):,} order{'s' if len(deleted) != 1 else ''}."
+        message = f"Deleted {len(deleted):,} order{'s' if len(deleted) != 1 else ''}."
         if missing:
-            text += f" {len(missing):,} had already been deleted."
-        self.notify(text, timeout=4)
+            message += f" {len(missing):,} had already been deleted."
+        self.notify(message, timeout=4)
         self.reload(keep_position=True)
 
     # -- opening orders, carts, new orders --------------------------------------------------

@@ -10,20 +10,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.customers import Address
 from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import Shipment
-from csr_tui.screens.form import FORM_CSS, Field, field_rows, show_field_error
+from csr_tui.screens.form import FORM_CSS, NOT_SAVED, Field, field_rows, show_field_error
+from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.formatting import money
+from csr_tui.screens.widgets.safe_text import option, plain
 
 ADDRESS_FIELDS = [
     ("name", "Name"),
@@ -79,14 +80,16 @@ class ShipmentEditScreen(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         current = self.shipment.shipping_address
         with VerticalScroll(classes="form-box") as box:
-            box.border_title = f"Edit {self.shipment.label.lower()}"
+            box.border_title = plain(f"Edit {self.shipment.label.lower()}")
             if self.address_book:
-                yield Static("Address book (Enter copies an address below)", classes="section")
+                yield Static(
+                    plain("Address book (Enter copies an address below)"), classes="section"
+                )
                 yield OptionList(
-                    *(Option(a.one_line(), id=str(i)) for i, a in enumerate(self.address_book)),
+                    *(option(a.one_line(), id=str(i)) for i, a in enumerate(self.address_book)),
                     id="book",
                 )
-            yield Static("Shipping address", classes="section")
+            yield Static(plain("Shipping address"), classes="section")
             yield from field_rows(
                 [
                     Field(name, label, getattr(current, name) if current else "")
@@ -94,23 +97,23 @@ class ShipmentEditScreen(ModalScreen[Any]):
                 ]
             )
             yield Checkbox(
-                "Add to customer's address book",
+                plain("Add to customer's address book"),
                 id="add-to-book",
                 disabled=not self.can_add_to_book,
             )
-            yield Static("Shipping method", classes="section")
+            yield Static(plain("Shipping method"), classes="section")
             yield OptionList(
                 *(
-                    Option(f"{m.name}  {money(m.cost, self.market.currency)}", id=m.code)
+                    option(f"{m.name}  {money(m.cost, self.market.currency)}", id=m.code)
                     for m in self.market.shipping_methods
                 ),
                 id="method",
             )
-            yield Static("", classes="form-error", id="form-error")
-            yield Static("Tab: next · Ctrl+S: save · Esc: back", classes="form-hint")
+            yield Static(classes="form-error", id="form-error")
+            yield Static(plain("Tab: next · Ctrl+S: save · Esc: back"), classes="form-hint")
             with Horizontal(classes="form-buttons"):
-                yield Button("Back (Esc)", id="cancel")
-                yield Button("Save (Ctrl+S)", id="save", variant="primary")
+                yield Button(plain("Back (Esc)"), id="cancel")
+                yield Button(plain("Save (Ctrl+S)"), id="save", variant="primary")
 
     def on_mount(self) -> None:
         methods = self.query_one("#method", OptionList)
@@ -166,7 +169,7 @@ class ShipmentEditScreen(ModalScreen[Any]):
         self.query_one("#form-error", Static).update("")
         self.run_save(edit)
 
-    @work(thread=True, exclusive=True, group="shipment-save", exit_on_error=False)
+    @background("shipment-save")
     def run_save(self, edit: ShipmentEdit) -> None:
         try:
             result = self.save_fn(edit)
@@ -174,6 +177,11 @@ class ShipmentEditScreen(ModalScreen[Any]):
             self.app.call_from_thread(self.show_error, error)
             return
         self.app.call_from_thread(self.dismiss, result)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.busy = False
+            self.query_one("#form-error", Static).update(NOT_SAVED)
 
     def show_error(self, error: DomainError) -> None:
         self.busy = False

@@ -11,6 +11,7 @@ from rich.text import Text
 from csr_tui.domain.money import CURRENCIES, Currency
 from csr_tui.domain.orders import Totals
 from csr_tui.domain.statuses import OrderStatus, ShipmentStatus
+from csr_tui.screens.widgets.safe_text import plain
 
 STATUS_STYLES = {
     OrderStatus.IN_PROGRESS: "bold yellow",
@@ -44,7 +45,7 @@ def money(amount: Decimal, currency: str | Currency) -> str:
 
 def status_text(status: OrderStatus | ShipmentStatus, *, short: bool = False) -> Text:
     label = SHORT_STATUS.get(status, status.value) if short else status.value  # type: ignore[call-overload]
-    return Text(label, style=STATUS_STYLES.get(status, ""))
+    return plain(label, STATUS_STYLES.get(status, ""))
 
 
 def totals_table(totals: Totals, *, payments: bool) -> Table:
@@ -63,5 +64,5 @@ def totals_table(totals: Totals, *, payments: bool) -> Table:
     table.add_column(justify="right")
     for label, value in rows:
         style = "bold" if label in ("Total", "Balance due") else ""
-        table.add_row(Text(label, style=style), Text(money(value, totals.currency), style=style))
+        table.add_row(plain(label, style), plain(money(value, totals.currency), style))
     return table

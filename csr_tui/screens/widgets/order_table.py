@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from csr_tui.screens.widgets.formatting import local_time, money, status_text
+from csr_tui.screens.widgets.safe_text import plain, text
 from csr_tui.services import OrderRow
 
 PageWhere = Literal["next", "previous", "first", "last"]
@@ -29,21 +30,23 @@ class _Column:
     width: int  # wide terminals
     narrow: int  # below NARROW_BELOW columns
     min_screen: int  # the column shows on terminals at least this wide
-    cell: Callable[[OrderRow, bool], str | Text]  # (row, narrow) -> cell
+    cell: Callable[[OrderRow, bool], Text]  # (row, narrow) -> cell
     grow: int = 0  # at most this many extra cells when there is room
 
 
 def _total(row: OrderRow, _narrow: bool) -> Text:
-    return Text(money(row.total, row.currency), justify="right")
+    return plain(money(row.total, row.currency), justify="right")
 
 
 COLUMNS = (
-    _Column("number", "  No.", 11, 11, 0, lambda r, n: r.number),
-    _Column("created", "Created", 16, 14, 0, lambda r, n: local_time(r.created_at, short=n)),
-    _Column("name", "Name", 11, 11, 150, lambda r, n: r.name, grow=8),
-    _Column("market", "Mkt", 3, 3, 0, lambda r, n: r.market_code),
-    _Column("customer", "Customer Name", 18, 12, 0, lambda r, n: r.customer_name, grow=14),
-    _Column("email", "Customer Email", 24, 24, 112, lambda r, n: r.customer_email or "", grow=16),
+    _Column("number", "  No.", 11, 11, 0, lambda r, n: plain(r.number)),
+    _Column("created", "Created", 16, 14, 0, lambda r, n: plain(local_time(r.created_at, short=n))),
+    _Column("name", "Name", 11, 11, 150, lambda r, n: plain(r.name), grow=8),
+    _Column("market", "Mkt", 3, 3, 0, lambda r, n: plain(r.market_code)),
+    _Column("customer", "Customer Name", 18, 12, 0, lambda r, n: plain(r.customer_name), grow=14),
+    _Column(
+        "email", "Customer Email", 24, 24, 112, lambda r, n: plain(r.customer_email or ""), grow=16
+    ),
     _Column("status", "Status", 17, 13, 0, lambda r, n: status_text(r.status, short=n)),
     _Column("total", "Total", 14, 13, 0, _total),
 )
@@ -68,11 +71,11 @@ def fit_columns(width: int) -> tuple[list[tuple[_Column, int]], bool]:
 
 def _number(row: OrderRow, selected: set[str]) -> Text:
     if row.number in selected:
-        return Text.assemble(("✓ ", "bold green"), row.number)
-    return Text("  " + row.number)
+        return text(("✓ ", "bold green"), row.number)
+    return text("  ", row.number)
 
 
-class OrderTable(DataTable[str | Text]):
+class OrderTable(DataTable[Text]):
     BINDINGS = [
         Binding("home,ctrl+home", "page('first')", "First page", show=False),
         Binding("end,ctrl+end", "page('last')", "Last page", show=False),

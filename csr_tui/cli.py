@@ -13,8 +13,11 @@ from typing import Any
 from csr_tui import __version__
 from csr_tui.config import DATABASE_URL_ENV, default_agent, resolve_database_url
 from csr_tui.domain.errors import DomainError, NotFound, ValidationError
+from csr_tui.domain.text import CONTROL_CODES, visible
+from csr_tui.error_log import log_unexpected
 
 EXIT_USAGE = 2
+EXIT_UNEXPECTED = 70  # EX_SOFTWARE: an internal error, its details in the log
 
 
 class UsageError(Exception):
@@ -85,13 +88,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _db_upgrade(args)
         return _orders(args)
     except (UsageError, ValidationError, NotFound) as error:
-        print(f"csr-tui: {error}", file=sys.stderr)
+        print(f"csr-tui: {visible(error)}", file=sys.stderr)
         return EXIT_USAGE
     except DomainError as error:
-        print(f"csr-tui: {error}", file=sys.stderr)
+        print(f"csr-tui: {visible(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        # No traceback here: it would show customer data; it goes to the log instead.
+        message = log_unexpected(error, f"csr-tui {args.command or ''}".strip())
+        print(f"csr-tui: {message}", file=sys.stderr)
+        return EXIT_UNEXPECTED
 
 
 def _open(args: argparse.Namespace, *, upgrade: bool = True):  # type: ignore[no-untyped-def]
@@ -208,15 +216,43 @@ def _list(services: Any, args: argparse.Namespace) -> int:
         rows.extend(page.rows)
     records = [_row_record(r) for r in rows]
     if args.format == "json":
-        json.dump(records, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        print(json_document(records))
     elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(_ROW_FIELDS))
-        writer.writeheader()
-        writer.writerows(records)
+        _write_csv(records)
     else:
         _print_table(rows, count)
     return 0
+
+
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# json.dumps escapes C0 controls; these it would write raw (ensure_ascii=False).
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in CONTROL_CODES if code >= 0x7F}
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell as a spreadsheet should read it: a leading quote keeps `=HYPERLINK(...)` text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _write_csv(records: list[dict[str, Any]]) -> None:
+    """The data as stored, formulas neutralised; on a terminal, controls as placeholders."""
+    shown = visible if sys.stdout.isatty() else None
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(_ROW_FIELDS))
+    writer.writeheader()
+    for record in records:
+        cells = {k: v if k == "total" else csv_cell(v) for k, v in record.items()}
+        if shown is not None:
+            cells = {k: shown(v) if isinstance(v, str) else v for k, v in cells.items()}
+        writer.writerow(cells)
+
+
+def json_document(document: Any) -> str:
+    """JSON escapes C0 controls itself; DEL, C1 controls and bidirectional overrides (which
+    terminals may obey) are escaped too: safe to print, and it still reads back as the data."""
+    return json.dumps(document, indent=2, ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
 _ROW_FIELDS = (
@@ -248,13 +284,21 @@ def _row_record(row: Any) -> dict[str, Any]:
     }
 
 
-def _print_table(rows: list[Any], count: Any) -> None:
+def _console() -> Any:
+    """Rich output for people. Every cell and line is a Text made by `plain`, so nothing a
+    customer typed is read as markup or reaches the terminal as a control sequence."""
     from rich.console import Console
+
+    return Console(highlight=False, markup=False, emoji=False)
+
+
+def _print_table(rows: list[Any], count: Any) -> None:
     from rich.table import Table
 
     from csr_tui.domain.money import currency
+    from csr_tui.rich_text import plain
 
-    table = Table(caption=f"{len(rows):,} shown of {count} matching orders")
+    table = Table(caption=plain(f"{len(rows):,} shown of {count} matching orders"))
     for name, justify in (
         ("No.", "left"),
         ("Created", "left"),
@@ -268,16 +312,21 @@ def _print_table(rows: list[Any], count: Any) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in rows:
         table.add_row(
-            r.number,
-            f"{r.created_at.astimezone():%Y-%m-%d %H:%M}",
-            r.name,
-            r.market_code,
-            r.customer_name,
-            r.customer_email or "",
-            r.status.value,
-            currency(r.currency).format(r.total),
+            *(
+                plain(cell)
+                for cell in (
+                    r.number,
+                    f"{r.created_at.astimezone():%Y-%m-%d %H:%M}",
+                    r.name,
+                    r.market_code,
+                    r.customer_name,
+                    r.customer_email or "",
+                    r.status.value,
+                    currency(r.currency).format(r.total),
+                )
+            )
         )
-    Console().print(table)
+    _console().print(table)
 
 
 def order_document(order: Any) -> dict[str, Any]:
@@ -373,36 +422,46 @@ def _show(services: Any, args: argparse.Namespace) -> int:
     order = services.get_order(args.number)
     doc = order_document(order)
     if args.format == "json":
-        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        print(json_document(doc))
         return 0
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from csr_tui.rich_text import plain, text
+
+    console = _console()
     cur = order.currency
     console.print(
-        f"[bold]{order.number}[/]  {order.status.value}  {order.market.name}  "
-        f"created {order.created_at.astimezone():%Y-%m-%d %H:%M} by {order.created_by}"
+        text(
+            (order.number, "bold"),
+            f"  {order.status.value}  {order.market.name}  "
+            f"created {order.created_at.astimezone():%Y-%m-%d %H:%M} by {order.created_by}",
+        )
     )
-    console.print(f"Customer: {order.customer_name or '(anonymous)'}  {order.customer_email or ''}")
+    console.print(
+        plain(f"Customer: {order.customer_name or '(anonymous)'}  {order.customer_email or ''}")
+    )
     for s in order.shipments:
-        lines = Table(title=f"Shipment {s.number}: {s.status.value}", title_justify="left")
+        lines = Table(title=plain(f"Shipment {s.number}: {s.status.value}"), title_justify="left")
         for col in ("SKU", "Item", "Qty", "Price", "Total"):
             lines.add_column(col, justify="right" if col in ("Qty", "Price", "Total") else "left")
         for li in s.line_items:
             lines.add_row(
-                li.sku,
-                li.name,
-                str(li.quantity),
-                cur.format(li.placed_price),
-                cur.format(li.total(cur)),
+                *(
+                    plain(cell)
+                    for cell in (
+                        li.sku,
+                        li.name,
+                        li.quantity,
+                        cur.format(li.placed_price),
+                        cur.format(li.total(cur)),
+                    )
+                )
             )
         console.print(lines)
         if s.shipping_address:
-            console.print(f"  Ship to: {s.shipping_address.one_line()}")
+            console.print(plain(f"  Ship to: {s.shipping_address.one_line()}"))
         if s.shipping_method:
-            console.print(f"  Method: {s.shipping_method.name}")
+            console.print(plain(f"  Method: {s.shipping_method.name}"))
     t = order.totals()
     for label, value in (
         ("Subtotal", t.subtotal),
@@ -413,9 +472,12 @@ def _show(services: Any, args: argparse.Namespace) -> int:
         ("Paid", t.paid),
         ("Balance due", t.balance_due),
     ):
-        console.print(f"{label:>12}: {cur.format(value)}")
+        console.print(plain(f"{label:>12}: {cur.format(value)}"))
     for n in order.notes:
         console.print(
-            f"Note by {n.created_by} {n.created_at.astimezone():%Y-%m-%d %H:%M}: {n.description}"
+            plain(
+                f"Note by {n.created_by} {n.created_at.astimezone():%Y-%m-%d %H:%M}: "
+                f"{n.description}"
+            )
         )
     return 0

@@ -5,13 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import stat
 import subprocess
 import sys
 
 import pytest
+from sqlalchemy import text as sa_text
 
-from csr_tui.cli import main
+from csr_tui.cli import EXIT_UNEXPECTED, FORMULA_STARTS, main
+from csr_tui.data.database import Database
+from csr_tui.data.queries import OrderFilter
+from csr_tui.domain.text import CONTROL_CODES
+from csr_tui.error_log import log_path
+from csr_tui.services import Services
 from tests.conftest import place_order
+from tests.hostile import LOOKED_FOR, fit
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -189,3 +197,112 @@ def test_orders_show_table_and_unknown_order(capsys, orders_url):
     assert code == 0 and "Taylor Hayes" in out and "Balance due" in out
     code, _, err = run(capsys, "orders", "show", "PO9999", "--database", orders_url)
     assert code == 2 and "There is no order PO9999" in err
+
+
+# -- hostile text (tests/hostile.py): read literally, never obeyed -------------------------
+
+TEXT_FIELDS = ("name", "customer_name", "customer_email")
+
+
+def no_control_characters(out: str) -> None:
+    found = {f"U+{ord(c):04X}" for c in out if ord(c) in CONTROL_CODES and c != "\n"}
+    assert not found, f"raw control characters in the output: {sorted(found)}"
+
+
+def stored_orders(url: str) -> dict[str, dict[str, str]]:
+    db = Database(url)
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa_text("SELECT number, name, customer_name, customer_email FROM orders")
+        )
+        stored = {r.number: {f: getattr(r, f) for f in TEXT_FIELDS} for r in rows}
+    db.close()
+    return stored
+
+
+def shown_keys(backend: str) -> list[str]:
+    return [fit(p, backend, None).key for p in LOOKED_FOR]
+
+
+@pytest.fixture
+def wide_terminal(monkeypatch):
+    """Rich tables wrap at the terminal's width; a wide one keeps each name on one line."""
+    monkeypatch.setenv("COLUMNS", "1000")
+
+
+def test_orders_list_table_shows_hostile_text_and_obeys_none(
+    capsys, hostile_url, backend, wide_terminal
+):
+    code, out, _ = run(capsys, "orders", "list", "--database", hostile_url)
+    assert code == 0
+    no_control_characters(out)
+    missing = [key for key in shown_keys(backend) if key not in out]
+    assert not missing
+
+
+def test_orders_list_csv_keeps_the_data_and_neutralises_formulas(capsys, hostile_url):
+    code, out, _ = run(capsys, "orders", "list", "--database", hostile_url, "--format", "csv")
+    assert code == 0
+    stored = stored_orders(hostile_url)
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert len(rows) == len(stored)
+    for row in rows:
+        for field in TEXT_FIELDS:
+            value = stored[row["number"]][field] or ""
+            assert row[field] == ("'" + value if value.startswith(FORMULA_STARTS) else value)
+            assert not row[field].startswith(FORMULA_STARTS)
+    assert any(row["customer_name"].startswith("'=HYPERLINK(") for row in rows)
+
+
+def test_orders_list_csv_on_a_terminal_shows_placeholders(capsys, hostile_url, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, _ = run(capsys, "orders", "list", "--database", hostile_url, "--format", "csv")
+    assert code == 0
+    no_control_characters(out.replace("\r\n", "\n"))
+    assert "t␛]0;pwned-title␇x" in out
+
+
+def test_orders_list_json_reads_back_as_stored_and_escapes_controls(capsys, hostile_url):
+    code, out, _ = run(capsys, "orders", "list", "--database", hostile_url, "--format", "json")
+    assert code == 0
+    no_control_characters(out)
+    stored = stored_orders(hostile_url)
+    for row in json.loads(out):
+        assert {f: row[f] for f in TEXT_FIELDS} == stored[row["number"]]
+
+
+def test_orders_show_on_hostile_text(capsys, hostile_url, backend, wide_terminal):
+    db = Database(hostile_url)
+    showcase = Services(db, "alice").search_orders(OrderFilter(), size=1).rows[0].number
+    order = Services(db, "alice").get_order(showcase)
+    db.close()
+    code, out, _ = run(capsys, "orders", "show", showcase, "--database", hostile_url)
+    assert code == 0
+    no_control_characters(out)
+    names = [fit(p, backend, None).key for p in LOOKED_FOR]
+    missing = [key for key in names if key not in out]
+    assert not missing, "every item name and note description is in the table output"
+    code, out, _ = run(
+        capsys, "orders", "show", showcase, "--database", hostile_url, "--format", "json"
+    )
+    assert code == 0
+    no_control_characters(out)
+    doc = json.loads(out)
+    assert [li["name"] for li in doc["shipments"][0]["lines"]] == [
+        li.name for li in order.shipments[0].line_items
+    ]
+    assert [n["text"] for n in doc["notes"]] == [n.text for n in order.notes]
+    assert doc["customer_name"] == order.customer_name
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_an_unexpected_error_prints_one_line_naming_the_log(capsys, database_url, monkeypatch):
+    def broken(*_args):
+        raise RuntimeError("mercy.taylor@example.com: something unforeseen")
+
+    monkeypatch.setattr("csr_tui.cli._list", broken)
+    code, out, err = run(capsys, "orders", "list", "--database", database_url)
+    assert code == EXIT_UNEXPECTED and out == ""
+    assert err == (f"csr-tui: Unexpected error (RuntimeError); the details are in {log_path()}\n")
+    assert stat.S_IMODE(log_path().stat().st_mode) == 0o600
+    assert "mercy.taylor@example.com: something unforeseen" in log_path().read_text()

@@ -1,0 +1,308 @@
+"""Every screen and modal, on a database full of hostile text (tests/hostile.py), on SQLite
+and PostgreSQL: nothing crashes, the text reads literally, nothing of it is obeyed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from sqlalchemy import text
+
+from csr_tui.app import CsrApp
+from csr_tui.data.database import Database
+from csr_tui.screens.carts import CartsScreen
+from csr_tui.screens.choice_filter import ChoiceFilterScreen
+from csr_tui.screens.confirm import ConfirmScreen
+from csr_tui.screens.date_filter import DateFilterScreen
+from csr_tui.screens.form import FormScreen
+from csr_tui.screens.line_item_search import LineItemSearchScreen
+from csr_tui.screens.order_details import OrderDetailsScreen
+from csr_tui.screens.pick_one import PickOneScreen
+from csr_tui.screens.shipment_edit import ShipmentEditScreen
+from csr_tui.services import Services
+from tests.conftest import FixedClock
+from tests.hostile import LOOKED_FOR, PAYLOADS, PWNED_SCREENSHOT, fit
+from tests.tui.conftest import settle, type_text
+from tests.tui.rendered import assert_shown_safely, screen_strips, screen_text
+
+SIZE = (120, 40)
+
+
+class Hostile:
+    """The hostile database of one test, and how its stored text must be shown."""
+
+    def __init__(self, url: str, backend: str) -> None:
+        self.db = Database(url)
+        self.services = Services(self.db, "alice", clock=FixedClock())
+        self.backend = backend
+        fitted = [fit(p, backend, None) for p in PAYLOADS]
+        self._shown = {p.stored: p.shown for p in fitted}
+
+    def shown(self, stored: str) -> str:
+        """How a stored value (a payload, or the start of one a column cut short) reads."""
+        for full, shown in self._shown.items():
+            if full.startswith(stored):
+                return shown[: len(stored)]
+        raise AssertionError(f"{stored!r} is not hostile text")
+
+    def keys(self, sql: str, **params: object) -> list[str]:
+        """The start of how each value the query reads must be shown (hostile ones only)."""
+        with self.db.engine.connect() as conn:
+            values = conn.execute(text(sql), params).scalars().all()
+        return [self.shown(v)[:10] for v in values if v and "\u200b" not in v]
+
+    @property
+    def all_keys(self) -> list[str]:
+        return [fit(p, self.backend, None).key for p in LOOKED_FOR]
+
+
+@pytest.fixture
+def hostile(hostile_url: str, backend: str) -> Iterator[Hostile]:
+    data = Hostile(hostile_url, backend)
+    yield data
+    data.db.close()
+
+
+@pytest.fixture
+def app(hostile: Hostile) -> CsrApp:
+    return CsrApp(services=hostile.services, clock=FixedClock(), keymap_file=Path("/nonexistent"))
+
+
+async def back(pilot) -> None:
+    await pilot.press("escape")
+    await settle(pilot)
+
+
+async def test_order_list_search_and_filters(app, hostile):
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert_shown_safely(app, hostile.all_keys)
+        on_screen = screen_text(app)
+        assert all(key in on_screen for key in hostile.all_keys), "every row is on the screen"
+
+        await type_text(pilot, "Lee [")
+        assert_shown_safely(app, ["Lee [/]", "Lee [old account]"])
+        assert app.screen.query_one("#orders").row_count == 2
+        await pilot.press("ctrl+a", "ctrl+k", *"[/]zz")
+        await settle(pilot)
+        assert_shown_safely(app, ["No orders match “[/]zz”."])
+        await pilot.press("ctrl+a", "ctrl+k")
+
+        await pilot.press("f3")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceFilterScreen)
+        assert_shown_safely(app, hostile.keys("SELECT name FROM markets"))
+        await back(pilot)
+
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, DateFilterScreen)
+        app.screen.query_one("#start").focus()
+        await pilot.press(*"[/]", "tab", *"[b]x", "enter")
+        await settle(pilot)
+        assert_shown_safely(app, ["'[/]' is not a date"])
+        await back(pilot)
+
+
+async def open_showcase(pilot) -> OrderDetailsScreen:
+    """The newest order: every payload is among its lines and notes."""
+    await pilot.press("enter")  # from the search field to the list
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, OrderDetailsScreen)
+    return pilot.app.screen
+
+
+async def test_order_details_and_its_dialogs(app, hostile):
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        details = await open_showcase(pilot)
+        number = details.number
+        assert_shown_safely(app, hostile.all_keys)
+        for column in ("customer_name", "customer_email", "created_by", "name"):
+            assert_shown_safely(
+                app, hostile.keys(f"SELECT {column} FROM orders WHERE number = :n", n=number)
+            )
+
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PickOneScreen)
+        assert_shown_safely(
+            app, hostile.keys("SELECT name FROM payment_methods WHERE market_code = 'US'")
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)  # its title names the hostile method
+        assert_shown_safely(
+            app,
+            hostile.keys(
+                "SELECT name FROM payment_methods WHERE market_code = 'US' "
+                "ORDER BY position LIMIT 1"
+            ),
+        )
+        await back(pilot)
+
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert_shown_safely(app)
+        await back(pilot)
+
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ShipmentEditScreen)
+        shipment = (
+            "FROM shipments JOIN orders ON orders.id = shipments.order_id "
+            "WHERE orders.number = :n AND shipments.number = 1"
+        )
+        book = (
+            "FROM customer_addresses JOIN orders ON orders.customer_id = "
+            "customer_addresses.customer_id WHERE orders.number = :n"
+        )
+        assert_shown_safely(
+            app,
+            hostile.keys(f"SELECT address_name {shipment}", n=number)
+            + hostile.keys(f"SELECT address_line1 {shipment}", n=number)
+            + hostile.keys(f"SELECT line1 {book}", n=number)
+            + hostile.keys("SELECT name FROM shipping_methods WHERE market_code = 'US'"),
+        )
+        await pilot.press("ctrl+s")  # the stored address is refused, nothing is saved
+        await settle(pilot)
+        assert isinstance(app.screen, ShipmentEditScreen)
+        assert_shown_safely(app)
+        await back(pilot)
+
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, LineItemSearchScreen)
+        await type_text(pilot, "Lee")
+        await pilot.press("enter")  # to the results
+        await settle(pilot)
+        assert_shown_safely(app, ["Lee [/]", "Lee [old account]"])
+        await pilot.press("enter", "f2")  # choose; more details: description and link
+        await settle(pilot)
+        chosen = app.screen.chosen
+        assert chosen is not None
+        assert_shown_safely(
+            app, [hostile.shown(chosen.description)[:10], hostile.shown(chosen.product_url)[:10]]
+        )
+        await back(pilot)
+
+        details.query_one("#lines").focus()
+        await pilot.press("enter")  # a line: its title is the hostile SKU and name
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        line = details.order.shipments[0].line_items[0]
+        assert_shown_safely(app, [hostile.shown(line.sku)[:10]])
+        await back(pilot)
+
+        for key, dialog in (("c", ConfirmScreen), ("d", FormScreen)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, dialog)
+            assert_shown_safely(
+                app,
+                hostile.keys("SELECT customer_name FROM orders WHERE number = :n", n=number)
+                if dialog is ConfirmScreen
+                else (),
+            )
+            await back(pilot)
+        assert hostile.services.get_order(number).version == details.order.version
+
+
+async def test_carts_cart_details_and_a_new_order(app, hostile):
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, CartsScreen)
+        assert_shown_safely(
+            app,
+            hostile.keys("SELECT name FROM carts")
+            + hostile.keys("SELECT customer_name FROM carts"),
+        )
+        cart = app.screen.current
+        assert cart is not None
+        await pilot.press("delete")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert_shown_safely(app, [hostile.shown(cart.name)[:10]])
+        await back(pilot)
+
+        await pilot.press("enter")
+        await settle(pilot)
+        cart_sql = "FROM carts WHERE id = :id"
+        assert_shown_safely(
+            app,
+            hostile.keys(f"SELECT customer_name {cart_sql}", id=cart.id)
+            + hostile.keys(f"SELECT customer_email {cart_sql}", id=cart.id)
+            + hostile.keys(
+                "SELECT line_items.name FROM line_items JOIN shipments "
+                "ON shipments.id = line_items.shipment_id WHERE shipments.cart_id = :id",
+                id=cart.id,
+            ),
+        )
+        assert hostile.shown(cart.name)[:10] in screen_text(app), "the header names the cart"
+
+        await pilot.press("f2")
+        await type_text(pilot, "Lee [")
+        assert_shown_safely(app, ["Lee [/]", "Lee [old account]"])
+        await pilot.press("ctrl+a", "ctrl+k", *"[/]zz")
+        await settle(pilot)
+        assert_shown_safely(app, ["No customer matches '[/]zz'"])
+        await back(pilot)
+
+        for key in ("f3", "f4"):  # Create Contact; the anonymous contact, filled in
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, FormScreen)
+            assert_shown_safely(
+                app,
+                hostile.keys(f"SELECT customer_name {cart_sql}", id=cart.id) if key == "f4" else (),
+            )
+            await back(pilot)
+
+        await pilot.press("f8")
+        await settle(pilot)
+        await pilot.press(*"[/]x", "enter")
+        await settle(pilot)
+        assert_shown_safely(app, ["There is no coupon [/]X."])
+        await back(pilot)
+
+        await back(pilot)  # leaving a cart with lines says where it waits, in a toast
+        assert isinstance(app.screen, CartsScreen)
+        assert_shown_safely(app, [f"Cart '{hostile.shown(cart.name)[:10]}"])
+        assert f"Cart '{hostile.shown(cart.name)[:10]}" in screen_text(app)
+
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert isinstance(app.screen, PickOneScreen)
+        assert_shown_safely(app, hostile.keys("SELECT name FROM markets"))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_a_click_on_hostile_text_runs_no_action(app, hostile):
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#orders")
+        for payload in (PAYLOADS[1], PAYLOADS[2]):  # [@click=app.quit], [@click=app.screenshot]
+            x, y = find_on_screen(app, payload.key)
+            await pilot.click(offset=(x + 1, y))
+            await settle(pilot)
+            assert app.is_running and app.return_code is None
+            assert not PWNED_SCREENSHOT.exists()
+            row = table.rows_shown[table.cursor_row]
+            assert payload.stored in (row.customer_name, row.customer_email), "it chose the row"
+            await pilot.press("escape")  # a second click on a row opens the order
+            await settle(pilot)
+
+
+def find_on_screen(app: CsrApp, needle: str) -> tuple[int, int]:
+    for y, strip in enumerate(screen_strips(app)):
+        index = strip.text.find(needle)
+        if index >= 0:
+            return cell_len(strip.text[:index]), y
+    raise AssertionError(f"{needle!r} is not on the screen")

@@ -126,7 +126,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
     db = Database(resolve_database_url(args.database))
     before, head = db.upgrade()
-    where = db.display_url
+    where = visible(db.display_url)
     if before == (head,):
         print(f"{where}: schema already at revision {head}.")
     else:
@@ -155,7 +155,7 @@ def _demo(args: argparse.Namespace) -> int:
         seed = DEFAULT_DEMO_SEED if args.seed is None else args.seed
         services.load_demo(orders, reporter, seed=seed)
     print(
-        f"Loaded {orders:,} demo orders into {services.db.display_url} "
+        f"Loaded {orders:,} demo orders into {visible(services.db.display_url)} "
         f"in {time.perf_counter() - started:.1f} s."
     )
     return 0

@@ -292,6 +292,14 @@ def _console() -> Any:
     return Console(highlight=False, markup=False, emoji=False)
 
 
+LIST_CELL_LIMIT = 200  # characters of a cell in the `orders list` table (csv, json: all)
+
+
+def _shortened(value: str) -> str:
+    """A list is for finding an order: a name of thousands of characters is cut, visibly."""
+    return value if len(value) <= LIST_CELL_LIMIT else value[: LIST_CELL_LIMIT - 1] + "…"
+
+
 def _print_table(rows: list[Any], count: Any) -> None:
     from rich.table import Table
 
@@ -313,7 +321,7 @@ def _print_table(rows: list[Any], count: Any) -> None:
     for r in rows:
         table.add_row(
             *(
-                plain(cell)
+                plain(_shortened(cell))
                 for cell in (
                     r.number,
                     f"{r.created_at.astimezone():%Y-%m-%d %H:%M}",

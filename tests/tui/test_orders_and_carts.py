@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.events import Paste
+
 from csr_tui.domain import OrderStatus
 from csr_tui.screens.cart import CartScreen
 from csr_tui.screens.carts import CartsScreen
@@ -12,6 +14,7 @@ from csr_tui.screens.order_details import OrderDetailsScreen
 from csr_tui.screens.order_list import OrderListScreen
 from csr_tui.screens.shipment_edit import ShipmentEditScreen
 from tests.tui.conftest import settle, text_of, type_text
+from tests.tui.rendered import assert_shown_safely, screen_text
 
 
 async def new_order_in(pilot, market: str = "US") -> None:
@@ -162,3 +165,22 @@ async def test_reorder_from_order_details(app, demo_services):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, OrderListScreen)
+
+
+async def test_a_pasted_escape_sequence_is_shown_as_placeholders_and_refused(app, demo_services):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await new_order_in(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert app.focused.id == "f-name"
+        app.focused.post_message(Paste("Ann\x1b]0;pwned\x07 Lee"))
+        await settle(pilot)
+        assert app.focused.value == "Ann\x1b]0;pwned\x07 Lee", "kept as pasted"
+        assert "Ann␛]0;pwned␇ Lee" in screen_text(app), "shown, not obeyed"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen), "nothing was saved"
+        error = app.screen.query_one("#e-name")
+        assert error.display and "The name cannot contain control characters" in text_of(error)
+        assert_shown_safely(app, ["remove ␛", "(U+001B) ␇ (U+0007)."])

@@ -8,7 +8,7 @@ holds the same way. A widget is never given a `str` made from data.
 
 from __future__ import annotations
 
-from rich.highlighter import Highlighter
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Input
 from textual.widgets.option_list import Option
@@ -28,18 +28,21 @@ def selection(prompt: object, value: str, selected: bool = False) -> Selection[s
     return Selection(plain(prompt), value, selected)
 
 
-class _ControlPictures(Highlighter):
-    """Shows what an Input holds with controls as placeholders; the value itself is kept,
-    so the domain can refuse a pasted escape sequence with a message at the field."""
-
-    def highlight(self, text: Text) -> None:
-        text.plain = visible(text.plain)
-
-
 class PlainInput(Input):
-    """An Input whose value is drawn like every other piece of data: nothing it holds is
-    written raw to the terminal."""
+    """An Input that draws what it holds like every other piece of data: a control
+    character (typed, pasted, or in a stored value being corrected) shows as its
+    placeholder, one cell wide, and is never written to the terminal. The value itself is
+    kept as it is, so the domain refuses it with a message at the field.
 
-    def __init__(self, value: str | None = None, **kwargs: object) -> None:
-        kwargs.setdefault("highlighter", _ControlPictures())
-        super().__init__(value, **kwargs)  # type: ignore[arg-type]
+    Textual draws an Input's value from `_value` and places the cursor by
+    `_position_to_cell`; both are made to see the value as `visible` shows it. (Textual's
+    own Text would drop BEL and CR silently and pass ESC on.)"""
+
+    @property
+    def _value(self) -> Text:
+        if self.password:
+            return super()._value
+        return Text(visible(self.value), no_wrap=True, overflow="ignore", end="")
+
+    def _position_to_cell(self, position: int) -> int:
+        return cell_len(visible(self.value[:position]))

@@ -28,9 +28,7 @@ def background(group: str) -> Callable[[Method], Method]:
                 return method(self, *args, **kwargs)
             except Exception as error:
                 message = log_unexpected(error, f"{type(self).__name__}.{method.__name__}")
-                self.app.call_from_thread(
-                    self.app.notify, message, title="Unexpected error", severity="error", timeout=30
-                )
+                self.app.call_from_thread(self.app.notify, message, severity="error", timeout=30)
                 raise
 
         return work(thread=True, exclusive=True, exit_on_error=False, group=group)(run)  # type: ignore[return-value]

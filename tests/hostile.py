@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from tempfile import gettempdir
 
-from sqlalchemy import String, select, update
+from sqlalchemy import String, select, text, update
 
 from csr_tui.data import tables as t
 from csr_tui.data.database import Database
@@ -238,3 +238,35 @@ def _recompute_search_keys(conn) -> None:  # type: ignore[no-untyped-def]
             .where(t.variants.c.id == r.id)
             .values(search_key=variant_search_key(r.sku, r.name, r.description))
         )
+
+
+class HostileData:
+    """A hostile database as a test sees it: services on it, and how what it stores must
+    read on screen (`keys` of an SQL query: the start of each value's shown text)."""
+
+    def __init__(self, url: str, backend: str) -> None:
+        self.db = Database(url)
+        self.services = Services(self.db, "alice", clock=lambda: NOW)
+        self.backend = backend
+        self._shown = {f.stored: f.shown for f in (fit(p, backend, None) for p in PAYLOADS)}
+
+    def shown(self, stored: str) -> str:
+        """How a stored value (a payload, or the start of one a column cut short) reads."""
+        for full, shown in self._shown.items():
+            if full.startswith(stored):
+                return shown[: len(stored)]
+        raise AssertionError(f"{stored!r} is not hostile text")
+
+    def keys(self, sql: str, **params: object) -> list[str]:
+        """How each value the query reads starts on screen (the zero-width one aside)."""
+        with self.db.engine.connect() as conn:
+            values = conn.execute(text(sql), params).scalars().all()
+        return [self.shown(v)[:10] for v in values if v and "\u200b" not in v]
+
+    @property
+    def all_keys(self) -> list[str]:
+        """How every payload starts on screen."""
+        return [fit(p, self.backend, None).key for p in LOOKED_FOR]
+
+    def close(self) -> None:
+        self.db.close()

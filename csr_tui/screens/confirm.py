@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -28,10 +27,8 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape", "cancel", "Back", id="confirm.no"),
     ]
 
-    def __init__(
-        self, question: str | Text, confirm_label: str, *, title: str = "Please confirm"
-    ) -> None:
-        """A `str` question is shown as it is (it quotes names and numbers: never markup)."""
+    def __init__(self, question: str, confirm_label: str, *, title: str = "Please confirm"):
+        """The question is shown as it is: it quotes names and numbers, never markup."""
         super().__init__()
         self.question = question
         self.confirm_label = confirm_label

@@ -145,7 +145,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def clear_errors(self) -> None:
         for error in self.query(".field-error"):
             error.display = False
-        self.query_one("#form-error", Static).update(plain(""))
+        self.query_one("#form-error", Static).update("")
 
     def show_error(self, error: DomainError) -> None:
         self.busy = False

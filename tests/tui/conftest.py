@@ -19,6 +19,7 @@ from csr_tui.data.demo import load_demo
 from csr_tui.services import Services
 from tests.conftest import FixedClock
 from tests.factories import NOW
+from tests.hostile import HostileData
 
 DEMO_ORDERS = 400
 DEMO_SEED = 7
@@ -51,6 +52,21 @@ def demo_services(demo_url: str):
 @pytest.fixture
 def app(demo_services: Services) -> CsrApp:
     return CsrApp(services=demo_services, clock=FixedClock(), keymap_file=Path("/nonexistent"))
+
+
+@pytest.fixture
+def hostile(hostile_url: str, backend: str):
+    """The hostile-text database (tests/hostile.py) of this test, SQLite or PostgreSQL."""
+    data = HostileData(hostile_url, backend)
+    yield data
+    data.close()
+
+
+@pytest.fixture
+def hostile_app(hostile: HostileData) -> CsrApp:
+    """The app on the hostile-text database: check each screen with
+    `tests.tui.rendered.assert_shown_safely(app, hostile.keys(...))`."""
+    return CsrApp(services=hostile.services, clock=FixedClock(), keymap_file=Path("/nonexistent"))
 
 
 async def settle(pilot: Pilot, rounds: int = 3) -> None:

@@ -3,15 +3,10 @@ and PostgreSQL: nothing crashes, the text reads literally, nothing of it is obey
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from rich.cells import cell_len
-from sqlalchemy import text
 
 from csr_tui.app import CsrApp
-from csr_tui.data.database import Database
 from csr_tui.screens.carts import CartsScreen
 from csr_tui.screens.choice_filter import ChoiceFilterScreen
 from csr_tui.screens.confirm import ConfirmScreen
@@ -21,53 +16,11 @@ from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.order_details import OrderDetailsScreen
 from csr_tui.screens.pick_one import PickOneScreen
 from csr_tui.screens.shipment_edit import ShipmentEditScreen
-from csr_tui.services import Services
-from tests.conftest import FixedClock
-from tests.hostile import LOOKED_FOR, PAYLOADS, PWNED_SCREENSHOT, fit
+from tests.hostile import PAYLOADS, PWNED_SCREENSHOT
 from tests.tui.conftest import settle, type_text
 from tests.tui.rendered import assert_shown_safely, screen_strips, screen_text
 
 SIZE = (120, 40)
-
-
-class Hostile:
-    """The hostile database of one test, and how its stored text must be shown."""
-
-    def __init__(self, url: str, backend: str) -> None:
-        self.db = Database(url)
-        self.services = Services(self.db, "alice", clock=FixedClock())
-        self.backend = backend
-        fitted = [fit(p, backend, None) for p in PAYLOADS]
-        self._shown = {p.stored: p.shown for p in fitted}
-
-    def shown(self, stored: str) -> str:
-        """How a stored value (a payload, or the start of one a column cut short) reads."""
-        for full, shown in self._shown.items():
-            if full.startswith(stored):
-                return shown[: len(stored)]
-        raise AssertionError(f"{stored!r} is not hostile text")
-
-    def keys(self, sql: str, **params: object) -> list[str]:
-        """The start of how each value the query reads must be shown (hostile ones only)."""
-        with self.db.engine.connect() as conn:
-            values = conn.execute(text(sql), params).scalars().all()
-        return [self.shown(v)[:10] for v in values if v and "\u200b" not in v]
-
-    @property
-    def all_keys(self) -> list[str]:
-        return [fit(p, self.backend, None).key for p in LOOKED_FOR]
-
-
-@pytest.fixture
-def hostile(hostile_url: str, backend: str) -> Iterator[Hostile]:
-    data = Hostile(hostile_url, backend)
-    yield data
-    data.db.close()
-
-
-@pytest.fixture
-def app(hostile: Hostile) -> CsrApp:
-    return CsrApp(services=hostile.services, clock=FixedClock(), keymap_file=Path("/nonexistent"))
 
 
 async def back(pilot) -> None:
@@ -75,7 +28,8 @@ async def back(pilot) -> None:
     await settle(pilot)
 
 
-async def test_order_list_search_and_filters(app, hostile):
+async def test_order_list_search_and_filters(hostile_app, hostile):
+    app = hostile_app
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         assert_shown_safely(app, hostile.all_keys)
@@ -116,7 +70,8 @@ async def open_showcase(pilot) -> OrderDetailsScreen:
     return pilot.app.screen
 
 
-async def test_order_details_and_its_dialogs(app, hostile):
+async def test_order_details_and_its_dialogs(hostile_app, hostile):
+    app = hostile_app
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         details = await open_showcase(pilot)
@@ -213,7 +168,8 @@ async def test_order_details_and_its_dialogs(app, hostile):
         assert hostile.services.get_order(number).version == details.order.version
 
 
-async def test_carts_cart_details_and_a_new_order(app, hostile):
+async def test_carts_cart_details_and_a_new_order(hostile_app, hostile):
+    app = hostile_app
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("f7")
@@ -284,7 +240,8 @@ async def test_carts_cart_details_and_a_new_order(app, hostile):
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-async def test_a_click_on_hostile_text_runs_no_action(app, hostile):
+async def test_a_click_on_hostile_text_runs_no_action(hostile_app, hostile):
+    app = hostile_app
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         table = app.screen.query_one("#orders")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -31,8 +30,6 @@ IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 # Screens show local time; tests (and their snapshots) read it in UTC wherever they run.
 os.environ["TZ"] = "UTC"
 time.tzset()
-# Unexpected errors are logged under the user's state folder: the tests' own, not yours.
-os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="csr-tui-state-")
 PG_TEMPLATE = "csr_template"
 _names = itertools.count()
 
@@ -99,6 +96,12 @@ def _build_template(url: str) -> None:
     db.upgrade()
     seed_reference_data(db)
     db.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_state_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Unexpected errors are logged under the user's state folder: the tests' own, not yours."""
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
 
 
 @pytest.fixture(scope="session")

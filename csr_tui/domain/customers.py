@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields, replace
 
+from csr_tui.domain import limits
 from csr_tui.domain.errors import ValidationError
+from csr_tui.domain.limits import checked_length
 
 # ISO 3166-1 alpha-2, current codes.
 ISO_COUNTRIES = frozenset(
@@ -30,6 +32,16 @@ _ADDRESS_LABELS = {
     "city": "city",
     "postal_code": "postal code",
     "country": "country",
+}
+# Every field of an address, its label and its longest length (the country is a code).
+_ADDRESS_LIMITS = {
+    "name": ("name", limits.ADDRESS_LINE),
+    "line1": ("address line 1", limits.ADDRESS_LINE),
+    "line2": ("address line 2", limits.ADDRESS_LINE),
+    "city": ("city", limits.CITY),
+    "region": ("region", limits.CITY),
+    "postal_code": ("postal code", limits.POSTAL_CODE),
+    "phone": ("phone", limits.PHONE),
 }
 
 
@@ -57,6 +69,8 @@ class Address:
                 "The address needs " + ", ".join(missing) + ".",
                 next(k for k, label in _ADDRESS_LABELS.items() if label == missing[0]),
             )
+        for key, (label, limit) in _ADDRESS_LIMITS.items():
+            checked_length(getattr(tidy, key), key, label, limit)
         if tidy.country not in ISO_COUNTRIES:
             raise ValidationError(
                 f"'{tidy.country}' is not an ISO country code (for example US, GB, SE, JP).",
@@ -79,6 +93,8 @@ def normalize_email(email: str | None) -> str | None:
 
 def validate_email(email: str | None, field_name: str = "email") -> str | None:
     email = normalize_email(email)
+    if email is not None:
+        checked_length(email, field_name, "email", limits.EMAIL)
     if email is not None and not _EMAIL.match(email):
         raise ValidationError(f"'{email}' is not an email address.", field_name)
     return email
@@ -110,10 +126,10 @@ class Customer:
         if not first_name and not last_name:
             raise ValidationError("Enter the customer's first or last name.", "first_name")
         return cls(
-            first_name=first_name,
-            last_name=last_name,
+            first_name=checked_length(first_name, "first_name", "first name", limits.NAME),
+            last_name=checked_length(last_name, "last_name", "last name", limits.NAME),
             email=validate_email(email),
-            phone=phone.strip(),
+            phone=checked_length(phone.strip(), "phone", "phone", limits.PHONE),
         )
 
     def add_address(self, address: Address) -> Address:

@@ -2,7 +2,8 @@
 
 A ValidationError is shown under the field it names, and focus goes there; nothing is
 saved until the whole submission succeeds. Enter moves to the next field and submits
-from the last one; Ctrl+S submits from anywhere; Escape backs out.
+from the last one; Ctrl+S submits from anywhere; Escape backs out. Whatever a submission
+raises, the form stays usable: Escape and Ctrl+S work again once it has answered.
 """
 
 from __future__ import annotations
@@ -131,6 +132,12 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         except DomainError as error:
             self.app.call_from_thread(self.show_error, error)
             return
+        except Exception as error:
+            self.app.call_from_thread(
+                self.show_error,
+                DomainError(f"Nothing was saved: an unexpected {type(error).__name__}."),
+            )
+            raise  # the worker fails too, so the app's error handling sees it
         self.app.call_from_thread(self.dismiss, result)
 
     def clear_errors(self) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.errors import DomainError, ValidationError
+from csr_tui.domain.orders import parse_quantity
 from csr_tui.domain.search import MIN_SUBSTRING
 from csr_tui.screens.form import FORM_CSS, show_field_error
 from csr_tui.screens.widgets.formatting import money
@@ -197,20 +198,15 @@ class LineItemSearchScreen(ModalScreen[None]):
         try:
             if self.chosen is None:
                 raise ValidationError("Search for a product variant and choose one.", "variant")
-            quantity_text = self.query_one("#f-quantity", Input).value.strip()
-            if not quantity_text.isdigit():
-                raise ValidationError("Quantity must be a whole number of 1 or more.", "quantity")
-            try:
-                price = self.market.currency.parse(
-                    self.query_one("#f-price", Input).value, "amount"
-                )
-            except ValidationError as error:
-                raise ValidationError(str(error).replace("amount", "price"), "price") from None
+            quantity = parse_quantity(self.query_one("#f-quantity", Input).value)
+            price = self.market.currency.parse(
+                self.query_one("#f-price", Input).value, "price", "placed price"
+            )
         except ValidationError as error:
             show_field_error(self, error, FIELDS)
             return
         self.busy = True
-        self.run_add(self.chosen.sku, int(quantity_text), price)
+        self.run_add(self.chosen.sku, quantity, price)
 
     @work(thread=True, exclusive=True, group="line-add", exit_on_error=False)
     def run_add(self, sku: str, quantity: int, price: Decimal) -> None:
@@ -221,6 +217,10 @@ class LineItemSearchScreen(ModalScreen[None]):
                 error = ValidationError(str(error), "price")
             self.app.call_from_thread(self.add_failed, error)
             return
+        except Exception as error:
+            unexpected = DomainError(f"Nothing was added: an unexpected {type(error).__name__}.")
+            self.app.call_from_thread(self.add_failed, unexpected)
+            raise
         self.app.call_from_thread(self.added, sku, quantity, result)
 
     def add_failed(self, error: DomainError) -> None:

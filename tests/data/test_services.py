@@ -109,7 +109,7 @@ def test_every_change_is_audited_with_before_and_after(services):
 
 def test_a_deleted_order_leaves_its_snapshot_in_the_audit_log(services, db):
     order = place_order(services)
-    deleted, missing = services.delete_orders([order.number, "PO999999"])
+    deleted, missing = services.delete_orders({order.number: order.version, "PO999999": 1})
     assert (deleted, missing) == ([order.number], ["PO999999"])
     with pytest.raises(NotFound):
         services.get_order(order.number)

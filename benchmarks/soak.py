@@ -37,7 +37,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from statistics import quantiles
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -733,6 +732,10 @@ def run_soak(url: str, *, agents: int = 8, seconds: float = 60, seed: int = 1) -
     )
 
 
+def percentile(ordered: list[float], q: float) -> float:
+    return ordered[round(q * (len(ordered) - 1))]
+
+
 def print_report(report: SoakReport, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -756,12 +759,12 @@ def print_report(report: SoakReport, title: str) -> None:
     )
     table = Table("service call", "calls", "p50 ms", "p95 ms", "max ms")
     for name, durations in sorted(report.calls.items(), key=lambda kv: -len(kv[1])):
-        cuts = quantiles(durations, n=20, method="inclusive") if len(durations) > 1 else durations * 19
+        ordered = sorted(durations)
         table.add_row(
             name,
             f"{len(durations):,}",
-            f"{cuts[9] * 1000:.1f}",
-            f"{cuts[18] * 1000:.1f}",
+            f"{percentile(ordered, 0.50) * 1000:.1f}",
+            f"{percentile(ordered, 0.95) * 1000:.1f}",
             f"{max(durations) * 1000:.0f}",
         )
     console.print(table)

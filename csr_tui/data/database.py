@@ -58,8 +58,11 @@ MAX_BACKOFF_SECONDS = 0.25
 def translated_errors(url: str, *, committing: bool = False) -> Iterator[None]:
     try:
         yield
-    except SQLAlchemyError as error:
-        raise (classify(error, url, committing=committing) or error) from error
+    except Exception as error:
+        translated = classify(error, url, committing=committing)
+        if translated is None:
+            raise
+        raise translated from error
 
 
 def backoff(attempt: int) -> None:

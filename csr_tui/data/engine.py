@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
 from csr_tui.config import mask_url
-from csr_tui.data.faults import DatabaseUnavailable
+from csr_tui.data.faults import DatabaseUnavailable, not_writable
 
 BUSY_TIMEOUT_SECONDS = 30
 MMAP_BYTES = 1 << 30
@@ -63,6 +63,8 @@ def create_db_engine(url_text: str, **kwargs: Any) -> Engine:
         if path is not None:
             try:
                 prepare_sqlite_file(path)
+            except PermissionError:
+                raise not_writable(path) from None
             except OSError as error:
                 raise DatabaseUnavailable(f"Cannot create {path}: {error.strerror}.") from None
         engine = create_engine(

@@ -14,7 +14,7 @@ import pwd
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from csr_tui.config import mask_url, os_account, scrub
 from csr_tui.domain.errors import DomainError
@@ -63,13 +63,22 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
+def is_driver_error(error: BaseException) -> bool:
+    """An error the database driver raised itself (bulk loads bypass SQLAlchemy), told by
+    its module so that checking costs no import of psycopg."""
+    return type(error).__module__.split(".")[0] in ("sqlite3", "psycopg")
+
+
 def classify(error: BaseException, url: str, *, committing: bool = False) -> DomainError | None:
     """The DomainError an agent should read for a database failure, or None if `error` is
     no database failure."""
-    if not isinstance(error, SQLAlchemyError):
+    if isinstance(error, SQLAlchemyError):
+        orig = getattr(error, "orig", None)
+    elif is_driver_error(error):
+        orig = error
+    else:
         return None
     where = mask_url(url)
-    orig = getattr(error, "orig", None)
     detail = scrub(_first_line(orig if orig is not None else error), url)
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         if committing:
@@ -105,10 +114,10 @@ def classify(error: BaseException, url: str, *, committing: bool = False) -> Dom
             f"nothing was saved. Free some space there (df -h {folder}) and try again."
         )
     if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")) and path is not None:
-        return _not_writable(path, name)
+        return not_writable(path, name)
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in detail:
         return DatabaseBusy("The database is busy with another agent's change: try again.")
-    if isinstance(error, DBAPIError) and sqlstate is None and not name:
+    if isinstance(error, OperationalError) or type(orig).__name__ == "OperationalError":
         return DatabaseUnavailable(f"Cannot reach the database {where}: {detail}")
     return DatabaseUnavailable(f"The database {where} refused the request: {detail}")
 
@@ -120,7 +129,7 @@ def _owner(path: Path) -> str:
         return "another account"
 
 
-def _not_writable(path: Path, name: str) -> DomainError:
+def not_writable(path: Path, name: str = "") -> DomainError:
     """Which of the file, its -wal and -shm companions, or its folder this account cannot
     write, and what to do about it."""
     me = os_account()

@@ -519,9 +519,12 @@ class OrderRepository(_GroupChildren):
         return self._load(row)
 
     def id_of(self, number: str) -> int:
-        order_id = self.conn.execute(
-            select(t.orders.c.id).where(t.orders.c.number == number)
-        ).scalar()
+        """The order's id, kept from being deleted until this transaction ends (a row
+        that only refers to the order, such as a note, needs no more)."""
+        query = select(t.orders.c.id).where(t.orders.c.number == number)
+        if self.lock:
+            query = query.with_for_update(read=True, key_share=True)
+        order_id = self.conn.execute(query).scalar()
         if order_id is None:
             raise NotFound(f"There is no order {number}.")
         return order_id

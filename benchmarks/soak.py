@@ -123,6 +123,7 @@ class Agent:
         self.known: list[str] = []
         self.refreshed = 0.0
         self.addresses = 0
+        self.shipping: list[str] = []  # orders this agent paid or moved along: ship them on
 
     def call(self, name: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """One service call, timed; a change's result is remembered for the torn-read check."""
@@ -267,6 +268,7 @@ class Agent:
             "add_payment", self.services.add_payment, order.number, order.version, method, amount
         )
         self.expect("add payment")
+        self.shipping.append(order.number)
 
     def _editable_line(self) -> tuple[PurchaseOrder, int, str] | None:
         order = self._open(OrderStatus.IN_PROGRESS)
@@ -412,8 +414,16 @@ class Agent:
             self.expect("hold")
 
     def ship_step(self) -> None:
-        order = self._open(OrderStatus.IN_PROGRESS, OrderStatus.PARTIALLY_SHIPPED)
-        if order is None:
+        """Move a shipment one step on; mostly of an order this agent has paid or moved."""
+        if self.shipping and self.rng.random() < 0.7:
+            number = self.shipping.pop(self.rng.randrange(len(self.shipping)))
+            order = self.call("get_order", self.services.get_order, number)
+        else:
+            order = self.pick_order()
+        if order is None or order.status not in (
+            OrderStatus.IN_PROGRESS,
+            OrderStatus.PARTIALLY_SHIPPED,
+        ):
             return
         steps = {
             ShipmentStatus.INVENTORY_ASSIGNED: ("release_shipment", "release shipment"),
@@ -433,6 +443,7 @@ class Agent:
                     shipment.number,
                 )
                 self.expect(action)
+                self.shipping.append(order.number)
                 return
 
     def check_inventory(self) -> None:

@@ -84,8 +84,11 @@ class ReadUnit:
 
 class UnitOfWork:
     """One transaction that writes: repositories over one connection, commit or roll back.
-    Aggregates are loaded with their row locked (FOR UPDATE on PostgreSQL; SQLite's
-    BEGIN IMMEDIATE already excludes other writers), so what is read is what is saved over."""
+    Aggregates (orders, carts, customers) are loaded with their row locked (FOR UPDATE on
+    PostgreSQL; SQLite's BEGIN IMMEDIATE already excludes other writers), so what is read is
+    what is saved over. Locks are taken in one order: orders (by number) or the cart, the
+    customer, the order-number counter, the stock counters (by SKU), the audit chain's head;
+    so two transactions never wait for each other in a circle."""
 
     def __init__(self, engine: object, url: str) -> None:
         self._engine = engine
@@ -98,7 +101,7 @@ class UnitOfWork:
             )
             self.conn.begin()
         self.catalog = CatalogRepository(self.conn)
-        self.customers = CustomerRepository(self.conn)
+        self.customers = CustomerRepository(self.conn, lock=True)
         self.orders = OrderRepository(self.conn, self.catalog, lock=True)
         self.carts = CartRepository(self.conn, self.catalog, lock=True)
         self.audit = AuditLog(self.conn)

@@ -259,13 +259,16 @@ class CatalogRepository:
 
 
 class CustomerRepository:
-    def __init__(self, conn: Connection) -> None:
+    """With `lock`, a customer is loaded with its row locked, so that two agents adding to
+    one address book at once add both addresses."""
+
+    def __init__(self, conn: Connection, lock: bool = False) -> None:
         self.conn = conn
+        self.lock = lock
 
     def get(self, customer_id: int) -> Customer:
-        row = self.conn.execute(
-            select(t.customers).where(t.customers.c.id == customer_id)
-        ).one_or_none()
+        query = select(t.customers).where(t.customers.c.id == customer_id)
+        row = self.conn.execute(query.with_for_update() if self.lock else query).one_or_none()
         if row is None:
             raise NotFound(f"Customer {customer_id} no longer exists.")
         addresses = self.conn.execute(

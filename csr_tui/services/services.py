@@ -151,7 +151,7 @@ class Services:
     def order_history(self, number: str) -> list[AuditEntry]:
         return [
             AuditEntry(r.action, r.agent, r.at, r.changes)
-            for r in self.db.read(lambda r: r.audit.for_order(number))
+            for r in self.db.read(lambda unit: unit.audit.for_order(number))
         ]
 
     def verify_audit(self) -> AuditCheck:

@@ -213,7 +213,7 @@ def test_dates_at_the_ends_of_the_calendar_are_answered(capsys, orders_url, boun
 )
 def test_an_unsupported_driver_is_named_in_one_line(capsys, url):
     code, _, err = run(capsys, "orders", "list", "--database", url)
-    assert code == 1 and "is not supported; use sqlite:///PATH and postgresql+psycopg://" in err
+    assert code == 1 and "is not supported; use sqlite:///PATH or postgresql+psycopg://" in err
     assert len(err.strip().splitlines()) == 1
 
 

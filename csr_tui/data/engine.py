@@ -23,7 +23,7 @@ from csr_tui.data.faults import DatabaseUnavailable, not_writable
 BUSY_TIMEOUT_SECONDS = 30
 MMAP_BYTES = 1 << 30
 WRITE = "csr_write"  # execution option: this transaction will write
-SUPPORTED = "sqlite:///PATH and postgresql+psycopg://USER@HOST/DATABASE"
+SUPPORTED = "sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
 
 
 def sqlite_file(url: URL) -> Path | None:

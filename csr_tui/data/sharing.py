@@ -67,7 +67,7 @@ def share_sqlite(path: Path, group: str) -> list[str]:
 
 def sharing_warnings(path: Path) -> list[str]:
     """A database that any login on the host may change (or delete) cannot be trusted."""
-    warnings = []
+    exposed = []
     for file in [*companions(path), path.parent]:
         try:
             mode = file.stat().st_mode
@@ -75,9 +75,11 @@ def sharing_warnings(path: Path) -> list[str]:
             continue
         sticky_folder = stat.S_ISDIR(mode) and mode & stat.S_ISVTX
         if mode & stat.S_IWOTH and not sticky_folder:
-            warnings.append(
-                f"{file} is writable by every login on this host (mode "
-                f"{stat.S_IMODE(mode):04o}): anyone could change orders or the audit log. "
-                "Share it with a group instead: csr-tui db share --group GROUP."
-            )
-    return warnings
+            exposed.append(f"{file} (mode {stat.S_IMODE(mode):04o})")
+    if not exposed:
+        return []
+    return [
+        f"{', '.join(exposed)}: writable by every login on this host, so anyone could change "
+        "orders or the audit log. Share the database with a group instead: csr-tui db share "
+        "--group GROUP."
+    ]

@@ -176,7 +176,7 @@ def test_a_file_every_login_may_change_is_warned_about(tmp_path, capsys):
     os.chmod(tmp_path / "open.db", 0o666)
     assert main(["orders", "list", "--database", url]) == 0
     err = capsys.readouterr().err
-    assert f"warning: {tmp_path / 'open.db'} is writable by every login on this host" in err
+    assert f"warning: {tmp_path / 'open.db'} (mode 0666): writable by every login" in err
     assert "csr-tui db share --group GROUP" in err
 
 

@@ -145,4 +145,5 @@ async def test_a_database_every_login_may_change_is_warned_about(demo_services, 
     app = CsrApp(services=demo_services, clock=FixedClock(), keymap_file=Path("/nonexistent"))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert f"{path} is writable by every login on this host" in notices(app)
+        assert f"{path} (mode 0666)" in notices(app)
+        assert "writable by every login on this host" in notices(app)

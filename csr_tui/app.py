@@ -17,6 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from csr_tui.config import short_database_name
+from csr_tui.domain.agent import Agent
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.errors import DomainError
 from csr_tui.domain.text import visible
@@ -43,11 +44,14 @@ class CsrApp(App[None]):
     ]
 
     class DatabaseReady(Message):
-        def __init__(self, services: Services, markets: list[Market], empty: bool) -> None:
+        def __init__(
+            self, services: Services, markets: list[Market], empty: bool, warnings: list[str]
+        ) -> None:
             super().__init__()
             self.services = services
             self.markets = markets
             self.empty = empty
+            self.warnings = warnings
 
     class DatabaseFailed(Message):
         def __init__(self, error: str) -> None:
@@ -58,7 +62,7 @@ class CsrApp(App[None]):
         self,
         *,
         database_url: str | None = None,
-        agent: str = "agent",
+        agent: Agent | str = "agent",
         services: Services | None = None,
         clock: Clock = utc_now,
         keymap_file: Path | None = None,
@@ -67,7 +71,8 @@ class CsrApp(App[None]):
         if database_url is None and services is None:
             raise ValueError("CsrApp needs a database URL or services")
         self.database_url = database_url
-        self.agent = services.agent if services else agent
+        self.identity = agent if isinstance(agent, Agent) else Agent(agent)
+        self.agent = services.agent if services else self.identity.name
         self.clock = clock
         self.services: Services | None = None
         self._given_services = services
@@ -138,17 +143,20 @@ class CsrApp(App[None]):
             services = self._given_services
             if services is None:
                 assert self.database_url is not None
-                services = open_services(self.database_url, self.agent, self.clock)
+                services = open_services(self.database_url, self.identity, self.clock)
             markets = services.markets()
             empty = not markets and not services.has_orders()
+            warnings = services.db.warnings()
         except DomainError as error:
             self.post_message(self.DatabaseFailed(str(error)))
             return
-        self.post_message(self.DatabaseReady(services, markets, empty))
+        self.post_message(self.DatabaseReady(services, markets, empty, warnings))
 
     def on_csr_app_database_ready(self, message: DatabaseReady) -> None:
         self.services = message.services
         self.markets = message.markets
+        for warning in message.warnings:
+            self.notify(warning, title="Database", severity="warning", timeout=30)
         if message.empty:
             from csr_tui.screens.demo_offer import DemoOfferScreen
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from csr_tui import __version__
-from csr_tui.config import DATABASE_URL_ENV, default_agent, resolve_database_url
+from csr_tui.config import DATABASE_URL_ENV, current_agent, resolve_database_url
 from csr_tui.domain.errors import DomainError, NotFound, ValidationError
 from csr_tui.domain.text import CONTROL_CODES, visible
 from csr_tui.error_log import log_unexpected
 
 EXIT_USAGE = 2
 EXIT_UNEXPECTED = 70  # EX_SOFTWARE: an internal error, its details in the log
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a command killed by SIGPIPE
 
 
 class UsageError(Exception):
@@ -43,7 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"csr-tui {__version__}")
     _database_option(parser)
     parser.add_argument(
-        "--agent", metavar="NAME", help="agent name on notes and audit records (default: login)"
+        "--agent",
+        metavar="LABEL",
+        help="how you are shown on notes and in the audit log, beside your login (which is "
+        "always recorded)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -56,6 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
     _database_option(upgrade, argparse.SUPPRESS)
+    share = db_commands.add_parser(
+        "share", help="share the SQLite file with a Unix group (folder setgid, files 0660)"
+    )
+    _database_option(share, argparse.SUPPRESS)
+    share.add_argument("--group", required=True, metavar="GROUP", help="the agents' group")
+
+    audit = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_commands.add_parser(
+        "verify", help="check the audit log's hash chain; exit 1 at the first broken link"
+    )
+    _database_option(verify, argparse.SUPPRESS)
 
     orders = commands.add_parser("orders", help="list or show purchase orders")
     order_commands = orders.add_subparsers(dest="orders_command", metavar="ACTION", required=True)
@@ -78,14 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    for argument in arguments:
+        if not _is_utf8(argument):
+            shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            print(f"csr-tui: the argument '{shown}' is not UTF-8 text.", file=sys.stderr)
+            return EXIT_USAGE
+    args = build_parser().parse_args(arguments)
     try:
         if args.command is None:
             return _run_app(args)
         if args.command == "demo":
             return _demo(args)
         if args.command == "db":
-            return _db_upgrade(args)
+            return _db_share(args) if args.db_command == "share" else _db_upgrade(args)
+        if args.command == "audit":
+            return _audit_verify(args)
         return _orders(args)
     except (UsageError, ValidationError, NotFound) as error:
         print(f"csr-tui: {visible(error)}", file=sys.stderr)
@@ -95,6 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`csr-tui orders list | head`): stop quietly, as cat does.
+        # Python would complain again when flushing stdout at exit; point it at /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as error:
         # No traceback here: it would show customer data; it goes to the log instead.
         message = log_unexpected(error, f"csr-tui {args.command or ''}".strip())
@@ -102,29 +132,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNEXPECTED
 
 
-def _open(args: argparse.Namespace, *, upgrade: bool = True):  # type: ignore[no-untyped-def]
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _database(args: argparse.Namespace, *, upgrade: bool = True):  # type: ignore[no-untyped-def]
     from csr_tui.data.database import Database
-    from csr_tui.services import Services
 
     db = Database(resolve_database_url(args.database))
+    for warning in db.warnings():
+        print(f"csr-tui: warning: {warning}", file=sys.stderr)
     if upgrade:
         db.upgrade()
-    return Services(db, args.agent or default_agent())
+    return db
+
+
+def _open(args: argparse.Namespace, *, upgrade: bool = True):  # type: ignore[no-untyped-def]
+    from csr_tui.services import Services
+
+    return Services(_database(args, upgrade=upgrade), current_agent(args.agent))
 
 
 def _run_app(args: argparse.Namespace) -> int:
     from csr_tui.app import CsrApp
 
     url = resolve_database_url(args.database)
-    app = CsrApp(database_url=url, agent=args.agent or default_agent())
+    app = CsrApp(database_url=url, agent=current_agent(args.agent))
     app.run()
     return app.return_code or 0
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from csr_tui.data.database import Database
-
-    db = Database(resolve_database_url(args.database))
+    db = _database(args, upgrade=False)
     before, head = db.upgrade()
     where = visible(db.display_url)
     if before == (head,):
@@ -132,6 +175,38 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     else:
         print(f"{where}: schema upgraded from {', '.join(before) or 'empty'} to {head}.")
     return 0
+
+
+def _db_share(args: argparse.Namespace) -> int:
+    from csr_tui.data.faults import sqlite_path
+    from csr_tui.data.sharing import share_sqlite
+
+    url = resolve_database_url(args.database)
+    path = sqlite_path(url)
+    if path is None:
+        raise UsageError(
+            "db share is for a SQLite file; on PostgreSQL give each agent a role "
+            "(see README: Running for a team)"
+        )
+    for line in share_sqlite(path, args.group):
+        print(line)
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    services = _open(args)
+    check = services.verify_audit()
+    if check.intact:
+        print(
+            f"{services.db.display_url}: the audit log is intact: {check.records:,} records; "
+            f"the last one's hash is {check.head}."
+        )
+        return 0
+    print(
+        f"csr-tui: {check.problem} ({check.records:,} records before it are intact.)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _demo(args: argparse.Namespace) -> int:

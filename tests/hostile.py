@@ -13,7 +13,7 @@ turn; derived search keys are recomputed so the hostile names can be searched fo
 alone: keys and codes the application looks things up by (order numbers, market, currency,
 status, kind, method codes, variant SKUs, coupon codes in the catalogue). The audit log is
 append-only, so its hostile text (the agent names) is written by services run under
-hostile agent labels.
+hostile agent labels (`--agent`, shown beside the account).
 
 PostgreSQL cannot store NUL and enforces column lengths: there each payload is fitted
 (NUL dropped, cut to the column's length), and so is the text it must show.
@@ -33,6 +33,7 @@ from csr_tui.data import tables as t
 from csr_tui.data.database import Database
 from csr_tui.data.repository import variant_search_key
 from csr_tui.domain import Address, DiscountKind, ProductVariant
+from csr_tui.domain.agent import LABEL, Agent
 from csr_tui.domain.search import search_key
 from csr_tui.services import CartRef, Services
 
@@ -178,7 +179,8 @@ def _make_orders_and_carts(db: Database, backend: str) -> None:
     order = services.add_payment(showcase, order.version, "card", Decimal("1.00"))
     for payload in PAYLOADS:
         # Each note by another agent label: the history shows the label of who wrote it.
-        agent = fit(payload, backend, 100).stored
+        label = fit(payload, backend, None).stored[:LABEL]
+        agent = Agent("agent", label=label if label.split() else None)
         Services(db, agent, clock=lambda: NOW).add_note(showcase, "Note", "details")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -306,3 +307,85 @@ def test_an_unexpected_error_prints_one_line_naming_the_log(capsys, database_url
     assert err == (f"csr-tui: Unexpected error (RuntimeError); the details are in {log_path()}\n")
     assert stat.S_IMODE(log_path().stat().st_mode) == 0o600
     assert "mercy.taylor@example.com: something unforeseen" in log_path().read_text()
+
+
+@pytest.mark.parametrize(
+    ("bounds", "count"),
+    [(("--to", "9999-12-31"), 3), (("--from", "0001-01-01"), 3), (("--from", "9999-12-31"), 0)],
+)
+def test_dates_at_the_ends_of_the_calendar_are_answered(capsys, orders_url, bounds, count):
+    code, out, err = run(
+        capsys, "orders", "list", "--database", orders_url, *bounds, "--format", "json"
+    )
+    assert code == 0 and err == "" and len(json.loads(out)) == count
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://agent@127.0.0.1:1/orders",
+        "mysql+pymysql://agent@127.0.0.1/orders",
+        "sqlite+aiosqlite:///orders.db",
+    ],
+)
+def test_an_unsupported_driver_is_named_in_one_line(capsys, url):
+    code, _, err = run(capsys, "orders", "list", "--database", url)
+    assert code == 1 and "is not supported; use sqlite:///PATH or postgresql+psycopg://" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_an_argument_that_is_not_utf8_is_refused_in_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "csr_tui", "orders", "list", "--search", b"Mer\xffcy"],
+        capture_output=True,
+        env={**os.environ, "CSR_TUI_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
+    )
+    err = result.stderr.decode()
+    assert result.returncode == 2
+    assert err == "csr-tui: the argument 'Mer\\xffcy' is not UTF-8 text.\n"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    from csr_tui.data.database import Database
+    from csr_tui.data.demo import load_demo
+
+    url = f"sqlite:///{tmp_path / 'many.db'}"
+    db = Database(url)
+    db.upgrade()
+    load_demo(db.engine, orders=400, seed=3)
+    db.close()
+    # Like `csr-tui orders list ... | head -1`: more output than a pipe holds, one line read.
+    command = ["orders", "list", "--database", url, "--limit", "400", "--format", "json"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "csr_tui", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout.readline() == b"[\n"
+        process.stdout.close()
+        err = process.stderr.read().decode()
+    assert process.returncode == 141
+    assert err == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "secrets"),
+    [
+        ("postgresql+psycopg://agent@127.0.0.1:1/orders?password=Qz9Secret", ["Qz9Secret"]),
+        ("postgresql+psycopg://agent:p@ss-Qz9@127.0.0.1:1/orders", ["p@ss-Qz9", "ss-Qz9"]),
+        ("postgresql+psycopg://agent:Qz9%40x@127.0.0.1:1/orders", ["Qz9%40x", "Qz9@x"]),
+    ],
+)
+def test_no_form_of_password_is_ever_printed(capsys, monkeypatch, url, secrets):
+    monkeypatch.setenv("PGPASSWORD", "EnvQz9Secret")
+    code, out, err = run(capsys, "db", "upgrade", "--database", url)
+    assert code == 1 and "***" in err and len(err.strip().splitlines()) == 1
+    for secret in [*secrets, "EnvQz9Secret"]:
+        assert secret not in out + err
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_db_upgrade_masks_a_password_parameter(capsys, database_url):
+    code, out, _ = run(capsys, "db", "upgrade", "--database", f"{database_url}?password=Qz9Sec")
+    assert code == 0 and "Qz9Sec" not in out and "?password=***: schema already at" in out

@@ -102,6 +102,7 @@ class OrderRow:
     status: OrderStatus
     total: Decimal
     currency: str
+    version: int  # the version shown: a delete from the list checks it
 
     @property
     def cursor(self) -> Cursor:
@@ -128,6 +129,7 @@ ROW_COLUMNS = (
     o.c.status,
     o.c.total,
     o.c.currency,
+    o.c.version,
 )
 
 
@@ -143,6 +145,7 @@ def _row(r: Any) -> OrderRow:
         status=OrderStatus(r.status),
         total=r.total,
         currency=r.currency,
+        version=r.version,
     )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields, replace
 
+from csr_tui.domain import limits
 from csr_tui.domain.errors import ValidationError
+from csr_tui.domain.limits import checked_length
 from csr_tui.domain.text import refuse_control_characters
 
 # ISO 3166-1 alpha-2, current codes.
@@ -32,7 +34,16 @@ _ADDRESS_LABELS = {
     "postal_code": "postal code",
     "country": "country",
 }
-_OPTIONAL_ADDRESS_LABELS = {"line2": "address line 2", "region": "region", "phone": "phone"}
+# Every field of an address, its label and its longest length (the country is a code).
+_ADDRESS_LIMITS = {
+    "name": ("name", limits.ADDRESS_LINE),
+    "line1": ("address line 1", limits.ADDRESS_LINE),
+    "line2": ("address line 2", limits.ADDRESS_LINE),
+    "city": ("city", limits.CITY),
+    "region": ("region", limits.CITY),
+    "postal_code": ("postal code", limits.POSTAL_CODE),
+    "phone": ("phone", limits.PHONE),
+}
 
 
 @dataclass(frozen=True)
@@ -53,7 +64,7 @@ class Address:
             **{f.name: " ".join(str(getattr(self, f.name)).split()) for f in fields(self)},
         )
         tidy = replace(tidy, country=tidy.country.upper())
-        for key, label in (_ADDRESS_LABELS | _OPTIONAL_ADDRESS_LABELS).items():
+        for key, label in (_ADDRESS_LABELS | {k: v[0] for k, v in _ADDRESS_LIMITS.items()}).items():
             refuse_control_characters(getattr(tidy, key), key, label=label)
         missing = [label for key, label in _ADDRESS_LABELS.items() if not getattr(tidy, key)]
         if missing:
@@ -61,6 +72,8 @@ class Address:
                 "The address needs " + ", ".join(missing) + ".",
                 next(k for k, label in _ADDRESS_LABELS.items() if label == missing[0]),
             )
+        for key, (label, limit) in _ADDRESS_LIMITS.items():
+            checked_length(getattr(tidy, key), key, label, limit)
         if tidy.country not in ISO_COUNTRIES:
             raise ValidationError(
                 f"'{tidy.country}' is not an ISO country code (for example US, GB, SE, JP).",
@@ -84,6 +97,8 @@ def normalize_email(email: str | None) -> str | None:
 def validate_email(email: str | None, field_name: str = "email") -> str | None:
     email = normalize_email(email)
     refuse_control_characters(email, field_name, label="email")
+    if email is not None:
+        checked_length(email, field_name, "email", limits.EMAIL)
     if email is not None and not _EMAIL.match(email):
         raise ValidationError(f"'{email}' is not an email address.", field_name)
     return email
@@ -118,7 +133,10 @@ class Customer:
         refuse_control_characters(last_name, "last_name")
         refuse_control_characters(phone, "phone")
         return cls(
-            first_name=first_name, last_name=last_name, email=validate_email(email), phone=phone
+            first_name=checked_length(first_name, "first_name", "first name", limits.NAME),
+            last_name=checked_length(last_name, "last_name", "last name", limits.NAME),
+            email=validate_email(email),
+            phone=checked_length(phone, "phone", "phone", limits.PHONE),
         )
 
     def add_address(self, address: Address) -> Address:

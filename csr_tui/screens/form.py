@@ -2,7 +2,8 @@
 
 A ValidationError is shown under the field it names, and focus goes there; nothing is
 saved until the whole submission succeeds. Enter moves to the next field and submits
-from the last one; Ctrl+S submits from anywhere; Escape backs out.
+from the last one; Ctrl+S submits from anywhere; Escape backs out. Whatever a submission
+raises, the form stays usable: Escape and Ctrl+S work again once it has answered.
 """
 
 from __future__ import annotations

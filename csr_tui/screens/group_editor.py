@@ -6,7 +6,7 @@ changed it, when) and is reloaded."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -15,8 +15,7 @@ from textual.widgets import DataTable, Static
 
 from csr_tui.domain.customers import Address
 from csr_tui.domain.errors import ConcurrentEditError, DomainError, ValidationError
-from csr_tui.domain.orders import OrderGroup
-from csr_tui.domain.statuses import DiscountKind
+from csr_tui.domain.orders import OrderGroup, parse_discount, parse_quantity
 from csr_tui.screens.form import Field, FormScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
@@ -214,15 +213,11 @@ class GroupEditorScreen(Screen[None]):
         line = group.shipment(number).line(sku)
 
         def save(values: dict[str, str]) -> OrderGroup:
-            if not values["quantity"].strip().isdigit():
-                raise ValidationError("Quantity must be a whole number of 1 or more.", "quantity")
-            try:
-                price = group.currency.parse(values["placed_price"], "amount")
-                discount = group.currency.parse(values["discount"] or "0", "amount")
-            except ValidationError as error:
-                raise ValidationError(str(error), "placed_price") from None
+            quantity = parse_quantity(values["quantity"])
+            price = group.currency.parse(values["placed_price"], "placed_price", "placed price")
+            discount = group.currency.parse(values["discount"] or "0", "discount", "discount")
             return self.services.update_line_item(
-                self.ref, group.version, number, sku, int(values["quantity"]), price, discount
+                self.ref, group.version, number, sku, quantity, price, discount
             )
 
         self.app.push_screen(
@@ -251,15 +246,7 @@ class GroupEditorScreen(Screen[None]):
 
         def add(values: dict[str, str]) -> OrderGroup:
             assert group is not None
-            text = values["value"].strip()
-            if text.endswith("%"):
-                kind, raw = DiscountKind.PERCENTAGE, text[:-1].strip()
-                try:
-                    value = Decimal(raw)
-                except InvalidOperation:
-                    raise ValidationError(f"'{text}' is not a percentage.", "value") from None
-            else:
-                kind, value = DiscountKind.AMOUNT, group.currency.parse(text, "amount")
+            kind, value = parse_discount(values["value"], group.currency)
             return self.services.add_discount(
                 self.ref, group.version, values["description"], kind, value
             )

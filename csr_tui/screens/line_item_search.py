@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.errors import DomainError, ValidationError
+from csr_tui.domain.orders import parse_quantity
 from csr_tui.domain.search import MIN_SUBSTRING
 from csr_tui.screens.form import FORM_CSS, NOT_SAVED, show_field_error
 from csr_tui.screens.widgets.background import background
@@ -201,20 +202,15 @@ class LineItemSearchScreen(ModalScreen[None]):
         try:
             if self.chosen is None:
                 raise ValidationError("Search for a product variant and choose one.", "variant")
-            quantity_text = self.query_one("#f-quantity", Input).value.strip()
-            if not quantity_text.isdigit():
-                raise ValidationError("Quantity must be a whole number of 1 or more.", "quantity")
-            try:
-                price = self.market.currency.parse(
-                    self.query_one("#f-price", Input).value, "amount"
-                )
-            except ValidationError as error:
-                raise ValidationError(str(error).replace("amount", "price"), "price") from None
+            quantity = parse_quantity(self.query_one("#f-quantity", Input).value)
+            price = self.market.currency.parse(
+                self.query_one("#f-price", Input).value, "price", "placed price"
+            )
         except ValidationError as error:
             show_field_error(self, error, FIELDS)
             return
         self.busy = True
-        self.run_add(self.chosen.sku, int(quantity_text), price)
+        self.run_add(self.chosen.sku, quantity, price)
 
     @background("line-add")
     def run_add(self, sku: str, quantity: int, price: Decimal) -> None:

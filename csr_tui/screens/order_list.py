@@ -200,6 +200,9 @@ class OrderListScreen(Screen[None]):
         table = self.query_one(OrderTable)
         going_back = request.before is not None or request.last
         self.rows = page.rows
+        for row in page.rows:  # a selected order is now seen as it is on this page
+            if row.number in self.selected:
+                self.selected[row.number] = row
         self.page_request = request
         if request.with_count:
             self.count = page.count
@@ -407,12 +410,15 @@ class OrderListScreen(Screen[None]):
 
     def action_delete(self) -> None:
         if self.selected:
-            numbers = list(self.selected)
+            rows = list(self.selected.values())
         else:
             row = self.query_one(OrderTable).current
             if row is None:
                 return
-            numbers = [row.number]
+            rows = [row]
+        # Each order is deleted only if it is still the version on screen.
+        versions = {r.number: r.version for r in rows}
+        numbers = list(versions)
         listed = ", ".join(numbers[:5]) + (
             f" and {len(numbers) - 5:,} more" if len(numbers) > 5 else ""
         )
@@ -424,7 +430,7 @@ class OrderListScreen(Screen[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.delete_orders(numbers)
+                self.delete_orders(versions)
 
         self.app.push_screen(
             ConfirmScreen(question, f"Delete {len(numbers):,} {noun}", title="Delete orders"),
@@ -432,15 +438,17 @@ class OrderListScreen(Screen[None]):
         )
 
     @background("order-delete")
-    def delete_orders(self, numbers: list[str]) -> None:
+    def delete_orders(self, versions: dict[str, int]) -> None:
         services = self.csr.services
         assert services is not None
         try:
-            deleted, missing = services.delete_orders(numbers)
+            deleted, missing = services.delete_orders(versions)
         except DomainError as error:
             self.app.call_from_thread(
                 self.notify, str(error), title="Nothing was deleted", severity="error"
             )
+            # Show what the orders are now, so that the agent decides again on what is true.
+            self.app.call_from_thread(self.reload, keep_position=True)
             return
         self.app.call_from_thread(self.after_delete, deleted, missing)
 

@@ -1,5 +1,6 @@
 """One method per agent action. Each opens a unit of work, loads, calls the domain, saves,
 writes the audit record and commits; or raises a DomainError and leaves nothing behind.
+Aggregates are read in one snapshot; see data/database.py for what is retried.
 
 Screens and the command line call only this. What goes back is plain data: domain
 dataclasses and summary rows, never a connection or a session.
@@ -7,13 +8,14 @@ dataclasses and summary rows, never a connection or a session.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from csr_tui.data import queries
+from csr_tui.data.audit import AuditCheck
 from csr_tui.data.database import Database, UnitOfWork
 from csr_tui.data.demo import DEFAULT_SEED, Progress, load_demo
 from csr_tui.data.queries import (
@@ -27,10 +29,20 @@ from csr_tui.data.queries import (
     VariantRow,
 )
 from csr_tui.data.repository import stale_error
+from csr_tui.domain.agent import Agent
 from csr_tui.domain.catalog import Coupon, Market, coupon_code
 from csr_tui.domain.customers import Address, Customer
-from csr_tui.domain.errors import ConcurrentEditError, NotFound, ValidationError
-from csr_tui.domain.orders import Cart, OrderGroup, PurchaseOrder, Stock, convert_cart, reorder
+from csr_tui.domain.errors import NotFound, ValidationError
+from csr_tui.domain.orders import (
+    Cart,
+    OrderGroup,
+    PurchaseOrder,
+    Stock,
+    cart_name,
+    convert_cart,
+    new_note,
+    reorder,
+)
 from csr_tui.domain.snapshot import changes, snapshot
 from csr_tui.domain.statuses import DiscountKind
 
@@ -44,7 +56,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def open_services(url: str, agent: str, clock: Clock = utc_now) -> Services:
+def open_services(url: str, agent: Agent | str, clock: Clock = utc_now) -> Services:
     """Open the database at `url`, bring its schema up to date, and serve `agent`."""
     db = Database(url)
     db.upgrade()
@@ -87,17 +99,20 @@ def _audited(group: OrderGroup) -> dict[str, Any]:
 
 
 class Services:
-    def __init__(self, db: Database, agent: str, clock: Clock = utc_now) -> None:
+    """The actions of one agent. `agent` is who acts: an Agent (the OS account, see
+    config.current_agent), or a plain name, taken as the account (tests, benchmarks)."""
+
+    def __init__(self, db: Database, agent: Agent | str, clock: Clock = utc_now) -> None:
         self.db = db
-        self.agent = agent
+        self.identity = agent if isinstance(agent, Agent) else Agent(agent)
+        self.agent = self.identity.name
         self.clock = clock
         self._market_codes: list[str] | None = None
 
     # -- reading -----------------------------------------------------------------------
 
     def markets(self) -> list[Market]:
-        with self.db.unit_of_work() as uow:
-            return list(uow.catalog.markets().values())
+        return self.db.read(lambda r: list(r.catalog.markets().values()))
 
     def market_codes(self) -> list[str]:
         if self._market_codes is None:
@@ -108,8 +123,7 @@ class Services:
         self._market_codes = None
 
     def has_orders(self) -> bool:
-        with self.db.reading() as conn:
-            return queries.any_orders(conn)
+        return self.db.query(queries.any_orders)
 
     def search_orders(
         self,
@@ -122,124 +136,116 @@ class Services:
         size: int = queries.PAGE_SIZE,
     ) -> OrderPage:
         codes = self.market_codes()
-        with self.db.reading() as conn:
+
+        def page(conn: Any) -> OrderPage:
             order_list = OrderList(conn, order_filter, codes)
             rows, more = order_list.page(after=after, before=before, last=last, size=size)
             count = order_list.count() if with_count else None
-        return OrderPage(rows, more, count)
+            return OrderPage(rows, more, count)
+
+        return self.db.query(page)
 
     def get_order(self, number: str) -> PurchaseOrder:
-        with self.db.unit_of_work() as uow:
-            return uow.orders.get(number.strip().upper())
+        return self.db.read(lambda r: r.orders.get(number.strip().upper()))
 
     def order_history(self, number: str) -> list[AuditEntry]:
-        with self.db.unit_of_work() as uow:
-            return [
-                AuditEntry(r.action, r.agent, r.at, r.changes) for r in uow.audit.for_order(number)
-            ]
+        return [
+            AuditEntry(r.action, r.agent, r.at, r.changes)
+            for r in self.db.read(lambda unit: unit.audit.for_order(number))
+        ]
+
+    def verify_audit(self) -> AuditCheck:
+        """Walk the audit log's hash chain; the first broken link, if any."""
+        return self.db.read(lambda r: r.audit.verify())
 
     def search_customers(self, text: str) -> list[CustomerRow]:
-        with self.db.reading() as conn:
-            return queries.search_customers(conn, text)
+        return self.db.query(lambda conn: queries.search_customers(conn, text))
 
     def get_customer(self, customer_id: int) -> Customer:
-        with self.db.unit_of_work() as uow:
-            return uow.customers.get(customer_id)
+        return self.db.read(lambda r: r.customers.get(customer_id))
 
     def search_variants(self, text: str, market_code: str) -> list[VariantRow]:
-        with self.db.reading() as conn:
-            return queries.search_variants(conn, text, market_code)
+        return self.db.query(lambda conn: queries.search_variants(conn, text, market_code))
 
     def list_carts(self) -> list[CartRow]:
-        with self.db.reading() as conn:
-            return queries.list_carts(conn)
+        return self.db.query(queries.list_carts)
 
     def get_cart(self, cart_id: int) -> Cart:
-        with self.db.unit_of_work() as uow:
-            return uow.carts.get(cart_id)
+        return self.db.read(lambda r: r.carts.get(cart_id))
 
     def load_demo(
         self, orders: int, progress: Progress | None = None, seed: int = DEFAULT_SEED
     ) -> None:
         """Fill an empty database with demo data (refused if it has orders)."""
-        load_demo(self.db.engine, orders=orders, seed=seed, progress=progress)
+        with self.db.faults_explained():
+            load_demo(self.db.engine, orders=orders, seed=seed, progress=progress)
         self.forget_cached_markets()
 
     def coupons(self) -> dict[str, Coupon]:
-        with self.db.unit_of_work() as uow:
-            return uow.catalog.coupons()
+        return self.db.read(lambda r: r.catalog.coupons())
 
     # -- the shared shape of every change ------------------------------------------------
 
     def _change(
         self,
         ref: Ref,
-        version: int | None,
+        version: int,
         action: str,
         change: Callable[[OrderGroup, Stock | None, UnitOfWork], Any],
         extra_skus: Iterable[str] = (),
     ) -> OrderGroup:
         """Load, check the copy the agent saw is current, change, save, audit, commit.
+        A conflict on that copy reaches the agent; anything else transient is retried."""
+        return self.db.write(
+            lambda uow: self._change_in(uow, ref, version, action, change, extra_skus)
+        )
 
-        With no version the change applies to whatever the order is now (a note): losing a
-        race to another save just means loading again.
-        """
-        attempt = 1
-        while True:
-            try:
-                return self._change_once(ref, version, action, change, extra_skus)
-            except ConcurrentEditError:
-                if version is not None or attempt == 5:
-                    raise
-                attempt += 1
-
-    def _change_once(
+    def _change_in(
         self,
+        uow: UnitOfWork,
         ref: Ref,
-        version: int | None,
+        version: int,
         action: str,
         change: Callable[[OrderGroup, Stock | None, UnitOfWork], Any],
         extra_skus: Iterable[str],
     ) -> OrderGroup:
         now = self.clock()
-        with self.db.unit_of_work() as uow:
-            group: OrderGroup = (
-                uow.orders.get(ref.number) if isinstance(ref, OrderRef) else uow.carts.get(ref.id)
+        group: OrderGroup = (
+            uow.orders.get(ref.number) if isinstance(ref, OrderRef) else uow.carts.get(ref.id)
+        )
+        if group.version != version:
+            raise stale_error(group.label, group.updated_by or "?", group.updated_at or now)
+        before = _audited(group)
+        stock = None
+        if isinstance(group, PurchaseOrder):
+            skus = {line.sku for s in group.shipments for line in s.line_items}
+            stock = uow.catalog.stock(skus | set(extra_skus))
+        change(group, stock, uow)
+        group.updated_at, group.updated_by = now, self.agent
+        if isinstance(group, PurchaseOrder):
+            uow.orders.save(group)
+            assert stock is not None
+            uow.catalog.apply_stock_moves(stock)
+            uow.audit.record(
+                action=action,
+                agent=self.identity,
+                at=now,
+                order_number=group.number,
+                changes=changes(before, _audited(group)),
             )
-            if version is not None and group.version != version:
-                raise stale_error(group.label, group.updated_by or "?", group.updated_at or now)
-            before = _audited(group)
-            stock = None
-            if isinstance(group, PurchaseOrder):
-                skus = {line.sku for s in group.shipments for line in s.line_items}
-                stock = uow.catalog.stock(skus | set(extra_skus))
-            change(group, stock, uow)
-            group.updated_at, group.updated_by = now, self.agent
-            if isinstance(group, PurchaseOrder):
-                uow.orders.save(group)
-                assert stock is not None
-                uow.catalog.apply_stock_moves(stock)
-                uow.audit.record(
-                    action=action,
-                    agent=self.agent,
-                    at=now,
-                    order_number=group.number,
-                    changes=changes(before, _audited(group)),
-                )
-            else:
-                uow.carts.save(group)
-                uow.audit.record(
-                    action=action,
-                    agent=self.agent,
-                    at=now,
-                    cart_id=group.id,
-                    changes=changes(before, _audited(group)),
-                )
-            uow.commit()
+        else:
+            uow.carts.save(group)
+            uow.audit.record(
+                action=action,
+                agent=self.identity,
+                at=now,
+                cart_id=group.id,
+                changes=changes(before, _audited(group)),
+            )
         return group
 
     def _order_action(
-        self, number: str, version: int | None, action: str, change: Callable[..., Any]
+        self, number: str, version: int, action: str, change: Callable[..., Any]
     ) -> PurchaseOrder:
         group = self._change(OrderRef(number), version, action, change)
         assert isinstance(group, PurchaseOrder)
@@ -287,27 +293,50 @@ class Services:
         )
 
     def add_note(self, number: str, description: str, text: str) -> PurchaseOrder:
-        """Notes never conflict: they are added to whatever the order is now."""
-        return self._order_action(
-            number,
-            None,
-            "add note",
-            lambda o, _s, _u: o.add_note(description, text, self.agent, self.clock()),
-        )
+        """Notes never conflict: a note is its own row, added to the order as it is now,
+        and the order's version does not change. Returns the order with the note."""
+        number = number.strip().upper()
 
-    def delete_orders(self, numbers: Sequence[str]) -> tuple[list[str], list[str]]:
-        """Delete the orders, each with its full snapshot in the audit log.
-        Returns (deleted, already gone)."""
-        deleted: list[str] = []
-        missing: list[str] = []
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
-            for number in dict.fromkeys(numbers):
+        def add(uow: UnitOfWork) -> None:
+            now = self.clock()
+            note = new_note(description, text, self.agent, now)
+            uow.orders.add_note(uow.orders.id_of(number), note)
+            uow.audit.record(
+                action="add note",
+                agent=self.identity,
+                at=now,
+                order_number=number,
+                changes={"notes": {"before": None, "after": snapshot(note)}},
+            )
+
+        self.db.write(add)
+        return self.get_order(number)
+
+    def delete_orders(self, orders: Mapping[str, int]) -> tuple[list[str], list[str]]:
+        """Delete the orders (number: the version the agent saw), each with its full
+        snapshot in the audit log; all or none. An order changed since it was seen refuses
+        the whole delete, naming who changed it and when. Returns (deleted, already gone)."""
+
+        def delete(uow: UnitOfWork) -> tuple[list[str], list[str]]:
+            now = self.clock()
+            deleted: list[str] = []
+            missing: list[str] = []
+            loaded: list[PurchaseOrder] = []
+            for number in sorted(orders):  # one lock order for every agent: no deadlock
                 try:
                     order = uow.orders.get(number)
                 except NotFound:
                     missing.append(number)
                     continue
+                if order.version != orders[number]:
+                    raise stale_error(
+                        order.label,
+                        order.updated_by or "?",
+                        order.updated_at or now,
+                        "nothing was deleted",
+                    )
+                loaded.append(order)
+            for order in loaded:
                 stock = uow.catalog.stock(
                     line.sku for s in order.shipments for line in s.line_items
                 )
@@ -315,21 +344,24 @@ class Services:
                 uow.catalog.apply_stock_moves(stock)
                 uow.audit.record(
                     action="delete",
-                    agent=self.agent,
+                    agent=self.identity,
                     at=now,
                     order_number=order.number,
                     changes=changes(snapshot(order), None),
                 )
                 uow.orders.delete(order)
-                deleted.append(number)
-            uow.commit()
-        return deleted, missing
+                deleted.append(order.number)
+            return deleted, missing
+
+        return self.db.write(delete)
 
     def reorder(self, number: str) -> tuple[Cart, list[str]]:
-        """Reorder: a new draft (a cart) from a past order, and what the agent must know."""
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
-            order = uow.orders.get(number)
+        """Reorder: a new draft (a cart) from a past order, and what the agent must know.
+        The order is read in one snapshot; the cart is written after."""
+        order = self.get_order(number)
+
+        def create(uow: UnitOfWork) -> tuple[Cart, list[str]]:
+            now = self.clock()
             skus = {line.sku for s in order.shipments for line in s.line_items}
             cart, notices = reorder(
                 order,
@@ -342,13 +374,17 @@ class Services:
             uow.carts.add(cart)
             uow.audit.record(
                 action="reorder",
-                agent=self.agent,
+                agent=self.identity,
                 at=now,
                 cart_id=cart.id,
-                changes={"reorder of": {"before": None, "after": number}},
+                changes={
+                    "reorder of": {"before": None, "after": order.number},
+                    **changes(None, _audited(cart)),
+                },
             )
-            uow.commit()
-        return cart, notices
+            return cart, notices
+
+        return self.db.write(create)
 
     # -- edits shared by carts and purchase orders -------------------------------------
 
@@ -388,7 +424,7 @@ class Services:
                 book = uow.customers.get(group.customer_id)
             group.set_shipping_address(shipment, address, stock, add_to_address_book_of=book)
             if book is not None:
-                uow.customers.save_addresses(book)
+                self._audit_new_addresses(uow, book, uow.customers.save_addresses(book))
 
         return self._change(ref, version, "set shipping address", change)
 
@@ -486,11 +522,11 @@ class Services:
     # -- carts and the create-order wizard ---------------------------------------------
 
     def create_cart(self, market_code: str, name: str = "Phone order") -> Cart:
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
+        def create(uow: UnitOfWork) -> Cart:
+            now = self.clock()
             cart = Cart(
                 market=uow.catalog.market(market_code),
-                name=" ".join(name.split()) or "Phone order",
+                name=cart_name(name),
                 created_at=now,
                 created_by=self.agent,
                 updated_at=now,
@@ -499,33 +535,42 @@ class Services:
             uow.carts.add(cart)
             uow.audit.record(
                 action="create cart",
-                agent=self.agent,
+                agent=self.identity,
                 at=now,
                 cart_id=cart.id,
                 changes=changes(None, _audited(cart)),
             )
-            uow.commit()
-        return cart
+            return cart
+
+        return self.db.write(create)
 
     def delete_cart(self, cart_id: int, version: int) -> None:
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
+        def delete(uow: UnitOfWork) -> None:
+            now = self.clock()
             cart = uow.carts.get(cart_id)
-            cart.version = version
+            if cart.version != version:
+                raise stale_error(
+                    cart.label,
+                    cart.updated_by or "?",
+                    cart.updated_at or now,
+                    "nothing was deleted",
+                )
             uow.carts.delete(cart)
             uow.audit.record(
                 action="delete cart",
-                agent=self.agent,
+                agent=self.identity,
                 at=now,
                 cart_id=cart_id,
                 changes=changes(_audited(cart), None),
             )
-            uow.commit()
+
+        self.db.write(delete)
 
     def convert_cart(self, cart_id: int, version: int) -> PurchaseOrder:
         """Convert to Purchase Order / Create Order: the cart becomes an In Progress order."""
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
+
+        def convert(uow: UnitOfWork) -> PurchaseOrder:
+            now = self.clock()
             cart = uow.carts.get(cart_id)
             if cart.version != version:
                 raise stale_error(cart.label, cart.updated_by or "?", cart.updated_at or now)
@@ -544,20 +589,23 @@ class Services:
             uow.carts.delete(cart)
             uow.audit.record(
                 action="create order",
-                agent=self.agent,
+                agent=self.identity,
                 at=now,
                 order_number=order.number,
                 changes=changes(None, _audited(order)),
             )
             uow.audit.record(
                 action="convert cart",
-                agent=self.agent,
+                agent=self.identity,
                 at=now,
                 cart_id=cart_id,
                 changes={"converted to": {"before": None, "after": order.number}},
             )
-            uow.commit()
-        return order
+            return order
+
+        return self.db.write(convert)
+
+    # -- customers -------------------------------------------------------------------------
 
     def create_customer(
         self,
@@ -571,7 +619,29 @@ class Services:
         customer = Customer.new(first_name, last_name, email, phone)
         if address is not None:
             customer.add_address(address)
-        with self.db.unit_of_work() as uow:
-            uow.customers.add(customer, self.clock())
-            uow.commit()
-        return customer
+
+        def create(uow: UnitOfWork) -> Customer:
+            now = self.clock()
+            uow.customers.add(customer, now)
+            uow.audit.record(
+                action="create customer",
+                agent=self.identity,
+                at=now,
+                customer_id=customer.id,
+                changes=changes(None, snapshot(customer)),
+            )
+            return customer
+
+        return self.db.write(create)
+
+    def _audit_new_addresses(
+        self, uow: UnitOfWork, customer: Customer, added: Sequence[Address]
+    ) -> None:
+        if added:
+            uow.audit.record(
+                action="add address",
+                agent=self.identity,
+                at=self.clock(),
+                customer_id=customer.id,
+                changes={"addresses": {"before": None, "after": snapshot(list(added))}},
+            )

@@ -62,11 +62,15 @@ def test_line_discount_reduces_its_line_only():
     assert c.totals().subtotal == Decimal("17.00")
 
 
-def test_discounts_never_exceed_the_subtotal():
+def test_a_discount_larger_than_the_subtotal_is_refused_and_totals_never_go_negative():
     c = cart(lines=((variant("SKU-1", "10.00"), 1),))
-    c.add_discount("Sorry", DiscountKind.AMOUNT, Decimal("25"))
+    with pytest.raises(ValidationError, match=r"larger than the subtotal of 10\.00 USD") as error:
+        c.add_discount("Sorry", DiscountKind.AMOUNT, Decimal("25"))
+    assert error.value.field == "value" and c.discounts == []
+    c.add_discount("Sorry", DiscountKind.AMOUNT, Decimal("10"))
+    c.update_line_item(1, "SKU-1", 1, Decimal("4.00"))  # the line gets cheaper afterwards
     t = c.totals()
-    assert t.discount == Decimal("10.00")
+    assert t.discount == Decimal("4.00")
     assert t.tax == 0
     assert t.total == Decimal("5.00")  # shipping is still charged
 

@@ -90,9 +90,7 @@ def form_rows(order: PurchaseOrder) -> list[FormRow]:
                 )
             )
         if ShipmentAction.ADD_ITEMS in shipment_actions(order, n):
-            rows.append(
-                _action(f"+ Add line items to {shipment.label.lower()} (A)", "add_items", n)
-            )
+            rows.append(_action(f"+ Add line items to {shipment.label.lower()}", "add_items", n))
     if OrderAction.ADD_SHIPMENT in offers:
         rows.append(_action("+ Add a shipment", "add_shipment"))
     for index, (discount, off) in enumerate(order.discount_amounts()):
@@ -182,7 +180,8 @@ class FormPane(Vertical):
         table.clear(columns=True)
         item = max(16, width - FIXED)
         for label, w in COLUMNS:
-            table.add_column(label, width=w or item)
+            justify = "right" if label in ("Qty", "Price", "Disc.", "Total") else None
+            table.add_column(plain(label, justify=justify), width=w or item)
         if self.order is not None:
             self.show(self.order)
 

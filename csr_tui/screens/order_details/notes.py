@@ -22,7 +22,7 @@ class NotesPane(VerticalScroll):
         yield Static(id="notes-list")
 
     def show(self, order: PurchaseOrder) -> None:
-        notes = sorted(order.notes, key=lambda n: n.created_at, reverse=True)
+        notes = list(reversed(order.notes))  # they load in the order they were written
         shown = lines("")
         if not notes:
             shown.append_text(plain("No notes yet: N adds one.", "dim"))

@@ -142,7 +142,7 @@ def _discount_value(discount: Discount, cur: Currency) -> str:
 class FormPane(Vertical):
     DEFAULT_CSS = """
     FormPane { height: 1fr; }
-    FormPane #form-why { height: auto; color: $warning; }
+    FormPane #form-why { height: auto; color: $warning; padding: 0 1; }
     FormPane #lines { height: 1fr; min-height: 4; }
     FormPane #form-detail { height: auto; max-height: 3; background: $boost; padding: 0 1; }
     FormPane #form-totals { height: auto; padding: 0 1; }

@@ -188,24 +188,22 @@ class OrderDetailsScreen(GroupEditorScreen):
             ShipmentStatus.PACKING: "is packing: complete it once shipped",
             ShipmentStatus.SHIPPED: "has shipped",
         }
-        told = [
+        told = "; ".join(
             f"{s.label} {steps[s.status]}"
             for s in order.shipments
             if s.line_items and s.status in steps
-        ]
+        )
         head = "Partially shipped" if order.status is OrderStatus.PARTIALLY_SHIPPED else "Paid"
-        return f"{head}. {'; '.join(told)}."
+        return f"{head}. {told}." if told else f"{head}."
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        pane = {
-            "summary": SummaryPane,
-            "form": FormPane,
-            "notes": NotesPane,
-            "history": HistoryPane,
-        }[event.pane.id or "summary"]
-        target = self.query_one(pane)
-        (self.form.table if pane is FormPane else target).focus()
-        if pane is HistoryPane and self.order is not None:
+        """The tab's pane takes the keys (arrows scroll it, or move in the form's table)."""
+        tab = event.pane.id
+        if tab == "form":
+            self.form.table.focus()
+        else:
+            self.query_one(f"#{tab}-pane").focus()
+        if tab == "history" and self.order is not None:
             self.load_history()
         self.refresh_bindings()
 
@@ -268,8 +266,10 @@ class OrderDetailsScreen(GroupEditorScreen):
             if action == OrderAction.REMOVE_DISCOUNT:
                 return offered and row is not None and row.kind == "discount"
             return offered and (action not in FORM_ONLY or row is not None)
+        if action == "row_action":
+            return row is not None and row.kind == "action"
         if row is None or row.shipment is None:
-            return action not in SHIPMENT_ACTIONS | LINE_ACTIONS | {"shipment_menu", "row_action"}
+            return action not in SHIPMENT_ACTIONS | LINE_ACTIONS | {"shipment_menu"}
         if action in SHIPMENT_ACTIONS:
             if action == ShipmentAction.REMOVE and row.kind != "shipment":
                 return False
@@ -278,8 +278,6 @@ class OrderDetailsScreen(GroupEditorScreen):
             return row.kind == "line" and LineAction(action) in line_actions(order, row.shipment)
         if action == "shipment_menu":
             return bool(self.menu_entries(order, row.shipment))
-        if action == "row_action":
-            return row.kind == "action"
         return True
 
     def menu_entries(self, order: PurchaseOrder, number: int) -> list[tuple[ShipmentAction, str]]:

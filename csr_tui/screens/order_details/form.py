@@ -11,6 +11,7 @@ When the order can no longer change, one line above the table says why.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from rich.text import Text
@@ -129,6 +130,11 @@ def form_rows(order: PurchaseOrder) -> list[FormRow]:
     return rows
 
 
+def line_discounts(order: PurchaseOrder) -> Decimal:
+    """What the lines' own discounts took off: the subtotal is after them."""
+    return sum((line.discount for s in order.shipments for line in s.line_items), Decimal(0))
+
+
 def _action(label: str, action: str, shipment: int | None = None) -> FormRow:
     return FormRow("action", plain(label), shipment=shipment, action=action)
 
@@ -200,9 +206,12 @@ class FormPane(Vertical):
         if self.rows:
             table.move_cursor(row=min(max(cursor, 0), len(self.rows) - 1), animate=False)
         t = order.totals()
+        lines_off = line_discounts(order)
         self.query_one("#form-totals", Static).update(
             text(
-                f"Subtotal {amount(t.subtotal, cur)} · Discounts −{amount(t.discount, cur)} · "
+                f"Subtotal {amount(t.subtotal, cur)}",
+                f" (line discounts −{amount(lines_off, cur)})" if lines_off else "",
+                f" · Discounts −{amount(t.discount, cur)} · "
                 f"Shipping {amount(t.shipping, cur)} · Tax {amount(t.tax, cur)} · ",
                 (f"Total {money(t.total, cur)}", "bold"),
                 f" · Paid {amount(t.paid, cur)} · ",

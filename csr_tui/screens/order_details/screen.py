@@ -112,6 +112,7 @@ class OrderDetailsScreen(GroupEditorScreen):
         super().__init__()
         self.number = number
         self.ref = OrderRef(number)
+        self._offered: frozenset[str] = frozenset()
 
     @property
     def order(self) -> PurchaseOrder | None:
@@ -167,7 +168,7 @@ class OrderDetailsScreen(GroupEditorScreen):
         self.query_one(NotesPane).show(group)
         if self.tab == "history":
             self.load_history()
-        self.refresh_bindings()
+        self.refresh_offers()
         self.set_status(self.describe(group))
 
     def describe(self, order: PurchaseOrder) -> str:
@@ -205,7 +206,7 @@ class OrderDetailsScreen(GroupEditorScreen):
             self.query_one(f"#{tab}-pane").focus()
         if tab == "history" and self.order is not None:
             self.load_history()
-        self.refresh_bindings()
+        self.refresh_offers()
 
     @background("order-history")
     def load_history(self) -> None:
@@ -220,7 +221,15 @@ class OrderDetailsScreen(GroupEditorScreen):
         self.query_one(HistoryPane).show(history)
 
     def on_data_table_row_highlighted(self) -> None:
-        self.refresh_bindings()  # what the footer offers follows the highlighted row
+        self.refresh_offers()  # what the footer offers follows the highlighted row
+
+    def refresh_offers(self) -> None:
+        """Refresh the footer and the palette when what they offer changed (the footer is
+        rebuilt on every refresh: moving along the form must stay quick)."""
+        offered = frozenset(b.action for _, b in self._bindings if self.check_action(b.action, ()))
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
 
     # -- tabs ------------------------------------------------------------------------------
 
@@ -311,12 +320,14 @@ class OrderDetailsScreen(GroupEditorScreen):
         if row is not None and row.action:
             self.call_later(self.run_action, row.action)
 
-    def confirm(self, question: str, label: str, then: Callable[[], object]) -> None:
+    def confirm(
+        self, question: str, label: str, then: Callable[[], object], title: str = ""
+    ) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
                 then()
 
-        self.app.push_screen(ConfirmScreen(question, label, title=label), answered)
+        self.app.push_screen(ConfirmScreen(question, label, title=title or label), answered)
 
     # -- actions on the order ------------------------------------------------------------------
 
@@ -414,6 +425,7 @@ class OrderDetailsScreen(GroupEditorScreen):
             f"“{discount.description}” from order {order.number}?",
             "Remove",
             lambda: self.change("remove_discount", index),
+            "Remove discount",
         )
 
     def action_remove_shipment(self) -> None:
@@ -423,6 +435,7 @@ class OrderDetailsScreen(GroupEditorScreen):
                 f"Remove shipment {number} from order {order.number}?",
                 "Remove",
                 lambda: self.change("remove_shipment", number),
+                "Remove shipment",
             )
 
     def action_add_payment(self) -> None:

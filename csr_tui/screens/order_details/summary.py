@@ -13,6 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from csr_tui.domain.orders import PurchaseOrder
+from csr_tui.screens.order_details.form import line_discounts
 from csr_tui.screens.widgets.formatting import (
     amount,
     local_time,
@@ -48,6 +49,8 @@ def money_table(order: PurchaseOrder) -> Table:
         table.add_row(label, plain(value, style))
 
     row(plain("Subtotal"), money(t.subtotal, cur))
+    if lines_off := line_discounts(order):
+        row(plain("  incl. line discounts", "dim"), f"−{money(lines_off, cur)}", "dim")
     for discount, off in order.discount_amounts():
         row(text("  ", discount.description), f"−{money(off, cur)}")
     if not order.discounts:
@@ -89,7 +92,7 @@ class SummaryPane(VerticalScroll):
     SummaryPane { height: 1fr; padding: 0 1; }
     SummaryPane > Horizontal { height: auto; }
     SummaryPane #summary-facts { width: 1fr; height: auto; }
-    SummaryPane #summary-money { width: auto; height: auto; min-width: 30; }
+    SummaryPane #summary-money { width: auto; max-width: 50%; height: auto; min-width: 30; }
     SummaryPane #summary-shipments { height: auto; }
     """
 

@@ -159,7 +159,10 @@ class GroupEditorScreen(Screen[None]):
         """What another agent did since the agent's copy was read; None if nothing."""
         key = self.reload_key()
         if stamp is None:
-            return f"{group.label} was deleted by another agent (or made an order)."
+            if self.services.removed_by_me(self.ref):
+                return None
+            done = "deleted" if isinstance(group, PurchaseOrder) else "deleted or made an order"
+            return f"{group.label} was {done} by another agent."
         mine, my_note = self.services.saved_by_me(self.ref, stamp)
         if stamp.version > group.version and not mine:
             at = clock_time(stamp.changed_at)

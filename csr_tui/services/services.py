@@ -49,6 +49,7 @@ from csr_tui.domain.statuses import DiscountKind
 
 Clock = Callable[[], datetime]
 
+GONE = 0  # in `Services._mine`, in place of a version: deleted (versions start at 1)
 # Bookkeeping fields that change on every save; the audit record says who and when anyway.
 _NOT_AUDITED = ("version", "updated_at", "updated_by", "id")
 
@@ -182,6 +183,10 @@ class Services:
             (key[0], key[1], stamp.version) in self._mine,
             stamp.last_note_id is None or ("note", key[1], stamp.last_note_id) in self._mine,
         )
+
+    def removed_by_me(self, ref: Ref) -> bool:
+        """Whether this session deleted the order or cart (or made the cart an order)."""
+        return (*_key(ref), GONE) in self._mine
 
     def verify_audit(self) -> AuditCheck:
         """Walk the audit log's hash chain; the first broken link, if any."""
@@ -382,6 +387,7 @@ class Services:
                 )
                 uow.orders.delete(order)
                 deleted.append(order.number)
+                self._mine.add(("order", order.number, GONE))
             return deleted, missing
 
         return self.db.write(delete)
@@ -604,7 +610,10 @@ class Services:
             )
             return cart
 
-        return self.db.write(create)
+        cart = self.db.write(create)
+        # SQLite may give a deleted cart's id to a new one: this one is not gone.
+        self._mine.discard(("cart", cart.id, GONE))
+        return cart
 
     def delete_cart(self, cart_id: int, version: int) -> None:
         def delete(uow: UnitOfWork) -> None:
@@ -618,6 +627,7 @@ class Services:
                     "nothing was deleted",
                 )
             uow.carts.delete(cart)
+            self._mine.add(("cart", cart_id, GONE))
             uow.audit.record(
                 action="delete cart",
                 agent=self.identity,
@@ -649,6 +659,7 @@ class Services:
             uow.orders.add(order)
             uow.catalog.apply_stock_moves(stock)
             uow.carts.delete(cart)
+            self._mine.add(("cart", cart_id, GONE))
             uow.audit.record(
                 action="create order",
                 agent=self.identity,

@@ -79,10 +79,16 @@ def test_the_stamp_says_who_changed_last_and_what_this_session_saved(services, d
 
     released = services.release_hold(order.number, held.version)
     assert services.saved_by_me(OrderRef(order.number), services.order_stamp(order.number))[0]
+    assert not services.removed_by_me(OrderRef(order.number))
     services.delete_orders({order.number: released.version})
     assert services.order_stamp(order.number) is None
+    assert services.removed_by_me(OrderRef(order.number))
+    assert not bob.removed_by_me(OrderRef(order.number))
 
     cart = services.create_cart("US")
     changed = bob.set_anonymous_contact(CartRef(cart.id), cart.version, "Walk-in", None)
     stamp = services.cart_stamp(cart.id)
     assert (stamp.version, stamp.changed_by) == (changed.version, "bob")
+    bob.delete_cart(cart.id, changed.version)
+    assert services.cart_stamp(cart.id) is None
+    assert bob.removed_by_me(CartRef(cart.id)) and not services.removed_by_me(CartRef(cart.id))

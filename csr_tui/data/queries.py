@@ -597,3 +597,52 @@ def list_carts(conn: Connection, limit: int = 200) -> list[CartRow]:
 
 def any_orders(conn: Connection) -> bool:
     return conn.execute(select(true()).select_from(o).limit(1)).first() is not None
+
+
+@dataclass(frozen=True)
+class ChangeStamp:
+    """Who saved an order or a cart last, and when: read every second or two while it is
+    open, so another agent's change is seen before it conflicts. Notes do not change an
+    order's version, so the newest note is part of the stamp."""
+
+    version: int
+    changed_by: str
+    changed_at: datetime
+    notes: int = 0
+    last_note_id: int | None = None
+    last_note_by: str | None = None
+    last_note_at: datetime | None = None
+
+
+def order_stamp(conn: Connection, number: str) -> ChangeStamp | None:
+    order = conn.execute(
+        select(o.c.id, o.c.version, o.c.updated_by, o.c.updated_at).where(o.c.number == number)
+    ).one_or_none()
+    if order is None:
+        return None
+    n = t.notes
+    count, last = conn.execute(
+        select(func.count(), func.max(n.c.id)).where(n.c.order_id == order.id)
+    ).one()
+    note = (
+        conn.execute(select(n.c.created_by, n.c.created_at).where(n.c.id == last)).one()
+        if last is not None
+        else None
+    )
+    return ChangeStamp(
+        order.version,
+        order.updated_by,
+        order.updated_at,
+        count,
+        last,
+        note.created_by if note else None,
+        note.created_at if note else None,
+    )
+
+
+def cart_stamp(conn: Connection, cart_id: int) -> ChangeStamp | None:
+    c = t.carts
+    cart = conn.execute(
+        select(c.c.version, c.c.updated_by, c.c.updated_at).where(c.c.id == cart_id)
+    ).one_or_none()
+    return None if cart is None else ChangeStamp(cart.version, cart.updated_by, cart.updated_at)

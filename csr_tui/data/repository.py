@@ -627,16 +627,19 @@ class OrderRepository(_GroupChildren):
             ],
         )
 
-    def add_note(self, order_id: int, note: Note) -> None:
-        self.conn.execute(
-            insert(t.notes).values(
+    def add_note(self, order_id: int, note: Note) -> int:
+        """Returns the note's id."""
+        return self.conn.execute(
+            insert(t.notes)
+            .values(
                 order_id=order_id,
                 description=note.description,
                 text=note.text,
                 created_by=note.created_by,
                 created_at=note.created_at,
             )
-        )
+            .returning(t.notes.c.id)
+        ).scalar_one()
 
     def delete(self, order: PurchaseOrder) -> None:
         self._delete(t.orders, order)

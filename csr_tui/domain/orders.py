@@ -301,6 +301,18 @@ class OrderGroup:
     def line_count(self) -> int:
         return sum(len(s.line_items) for s in self.shipments)
 
+    def discount_amounts(self) -> list[tuple[Discount, Decimal]]:
+        """Each discount with what it takes off, in order: together they make the totals'
+        discount (never more than the subtotal)."""
+        cur = self.currency
+        subtotal = sum((line.total(cur) for s in self.shipments for line in s.line_items), ZERO)
+        left, amounts = subtotal, []
+        for discount in self.discounts:
+            amount = min(discount.amount(subtotal, cur), left)
+            left -= amount
+            amounts.append((discount, amount))
+        return amounts
+
     def shipment(self, number: int) -> Shipment:
         for shipment in self.shipments:
             if shipment.number == number:
@@ -393,7 +405,7 @@ class OrderGroup:
     ) -> LineItem:
         default_price = variant.price_in(self.market)
         price = default_price if placed_price is None else placed_price
-        quantity, price, _ = _checked_line_values(quantity, price, ZERO, self.currency)
+        quantity, price, discount = _checked_line_values(quantity, price, ZERO, self.currency)
         shipment = self.shipment(number)
         self._require_editable()
         self._require_shipment_editable(shipment)
@@ -402,7 +414,13 @@ class OrderGroup:
                 f"{variant.sku} is already on {shipment.label.lower()}: change its quantity.",
                 "variant",
             )
-        line = LineItem(sku=variant.sku, name=variant.name, quantity=quantity, placed_price=price)
+        line = LineItem(
+            sku=variant.sku,
+            name=variant.name,
+            quantity=quantity,
+            placed_price=price,
+            discount=discount,  # as stored: 0.00, so an unchanged line compares equal
+        )
         self._check_subtotal(line.total(self.currency))
         with self._edit(stock, [shipment]):
             shipment.line_items.append(line)

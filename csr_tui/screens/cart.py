@@ -40,6 +40,7 @@ class CartScreen(GroupEditorScreen):
         Binding("f8", "coupon", "Coupon", id="cart.coupon"),
         Binding("f9", "discount", "Discount", id="cart.discount"),
         Binding("f7", "add_shipment", "+Shipment", id="cart.add_shipment"),
+        Binding("ctrl+r", "refresh", "Reload", id="cart.refresh"),
         Binding("escape", "back", "Back", id="cart.back"),
         Binding("delete", "remove_line", "Remove item", id="cart.remove_line", show=False),
         Binding("down", "customer_results", "Matches", id="cart.matches", show=False),
@@ -87,6 +88,9 @@ class CartScreen(GroupEditorScreen):
         self.load()
 
     # -- loading and showing ------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.load()
 
     @background("cart-load")
     def load(self) -> None:

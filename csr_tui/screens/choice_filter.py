@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import SelectionList, Static
 
+from csr_tui.screens.widgets.choices import CheckList
 from csr_tui.screens.widgets.safe_text import plain, selection
 
 
@@ -42,7 +43,7 @@ class ChoiceFilterScreen(ModalScreen[frozenset[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = plain(self.title_text)
-            yield SelectionList[str](
+            yield CheckList(
                 *(selection(label, value, value in self.selected) for value, label in self.options)
             )
             yield Static(

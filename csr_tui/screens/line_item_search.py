@@ -101,7 +101,11 @@ class LineItemSearchScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#results", DataTable)
-        for label, width in (("SKU", 12), ("Item", 36), ("Price", 13), ("Stock", 6), ("", 14)):
+        # The item's name gives way on a narrow terminal (the chosen line shows it whole):
+        # the stock column must stay in view. 63: the other columns, their padding, the
+        # dialog's border and padding, the scroll bar.
+        item = max(12, min(36, self.app.size.width - 63))
+        for label, width in (("SKU", 12), ("Item", item), ("Price", 13), ("Stock", 6), ("", 14)):
             table.add_column(label, width=width)
         for error in self.query(".field-error"):
             error.display = False

@@ -1,7 +1,8 @@
-"""Edit a shipment: its shipping address and shipping method.
+"""Edit a shipment: its shipping address and shipping method, saved together or not at all.
 
-The address can be taken from the customer's address book or typed anew ("Add Address");
-a new address stays on this order unless "Add to customer's address book" is ticked.
+The address can be taken from the customer's address book or typed anew (Add Address
+empties the fields); a new address stays on this order unless "Add to customer's address
+book" is ticked.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import Shipment
 from csr_tui.screens.form import FORM_CSS, NOT_SAVED, Field, field_rows, show_field_error
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.choices import ChoiceList, StopAtEnds, TickBox
 from csr_tui.screens.widgets.formatting import money
 from csr_tui.screens.widgets.safe_text import option, plain
 
@@ -52,12 +54,13 @@ class ShipmentEditScreen(ModalScreen[Any]):
         + """
     ShipmentEditScreen OptionList { height: auto; max-height: 5; border: none; }
     ShipmentEditScreen .section { margin-top: 1; text-style: bold; }
-    ShipmentEditScreen Checkbox { border: none; height: 1; padding: 0; margin-top: 1; }
+    ShipmentEditScreen TickBox { margin-top: 1; }
     """
     )
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="shipment.cancel"),
         Binding("ctrl+s", "save", "Save", id="shipment.save", priority=True),
+        Binding("f3", "add_address", "Add address", id="shipment.add_address"),
     ]
 
     def __init__(
@@ -85,7 +88,7 @@ class ShipmentEditScreen(ModalScreen[Any]):
                 yield Static(
                     plain("Address book (Enter copies an address below)"), classes="section"
                 )
-                yield OptionList(
+                yield StopAtEnds(
                     *(option(a.one_line(), id=str(i)) for i, a in enumerate(self.address_book)),
                     id="book",
                 )
@@ -96,21 +99,25 @@ class ShipmentEditScreen(ModalScreen[Any]):
                     for name, label in ADDRESS_FIELDS
                 ]
             )
-            yield Checkbox(
+            yield TickBox(
                 plain("Add to customer's address book"),
                 id="add-to-book",
                 disabled=not self.can_add_to_book,
             )
             yield Static(plain("Shipping method"), classes="section")
-            yield OptionList(
-                *(
-                    option(f"{m.name}  {money(m.cost, self.market.currency)}", id=m.code)
+            method = self.shipment.shipping_method
+            yield ChoiceList(
+                [
+                    (m.code, f"{m.name}  {money(m.cost, self.market.currency)}")
                     for m in self.market.shipping_methods
-                ),
+                ],
+                method.code if method else None,
                 id="method",
             )
             yield Static(classes="form-error", id="form-error")
-            yield Static(plain("Tab: next · Ctrl+S: save · Esc: back"), classes="form-hint")
+            yield Static(
+                plain("Tab: next · F3: add address · Ctrl+S: save · Esc: back"), classes="form-hint"
+            )
             with Horizontal(classes="form-buttons"):
                 yield Button(plain("Back (Esc)"), id="cancel")
                 yield Button(plain("Save (Ctrl+S)"), id="save", variant="primary")
@@ -124,6 +131,12 @@ class ShipmentEditScreen(ModalScreen[Any]):
             self.query_one("#book", OptionList).focus()
         else:
             self.query_one("#f-name", Input).focus()
+
+    def action_add_address(self) -> None:
+        """Add Address: empty fields for an address that is not in the book."""
+        for name, _ in ADDRESS_FIELDS:
+            self.query_one(f"#f-{name}", Input).value = ""
+        self.query_one("#f-name", Input).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "book":
@@ -154,14 +167,10 @@ class ShipmentEditScreen(ModalScreen[Any]):
         if self.busy:
             return
         values = {name: self.query_one(f"#f-{name}", Input).value for name, _ in ADDRESS_FIELDS}
-        methods = self.query_one("#method", OptionList)
-        method = (
-            methods.get_option_at_index(methods.highlighted).id
-            if methods.highlighted is not None
-            else None
-        )
         edit = ShipmentEdit(
-            Address(**values), method, self.query_one("#add-to-book", Checkbox).value
+            Address(**values),
+            self.query_one("#method", ChoiceList).value,
+            self.query_one("#add-to-book", Checkbox).value,
         )
         self.busy = True
         for error in self.query(".field-error"):

@@ -9,6 +9,7 @@ from csr_tui.data.demo import DEFAULT_SEED as DEFAULT_DEMO_SEED
 from csr_tui.data.queries import (
     PAGE_SIZE,
     CartRow,
+    ChangeStamp,
     Count,
     Cursor,
     CustomerRow,
@@ -33,6 +34,7 @@ __all__ = [
     "AuditEntry",
     "CartRef",
     "CartRow",
+    "ChangeStamp",
     "Count",
     "Cursor",
     "CustomerRow",

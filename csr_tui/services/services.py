@@ -20,6 +20,7 @@ from csr_tui.data.database import Database, UnitOfWork
 from csr_tui.data.demo import DEFAULT_SEED, Progress, load_demo
 from csr_tui.data.queries import (
     CartRow,
+    ChangeStamp,
     Count,
     Cursor,
     CustomerRow,
@@ -48,6 +49,7 @@ from csr_tui.domain.statuses import DiscountKind
 
 Clock = Callable[[], datetime]
 
+GONE = 0  # in `Services._mine`, in place of a version: deleted (versions start at 1)
 # Bookkeeping fields that change on every save; the audit record says who and when anyway.
 _NOT_AUDITED = ("version", "updated_at", "updated_by", "id")
 
@@ -91,6 +93,10 @@ class AuditEntry:
     changes: dict[str, Any]
 
 
+def _key(ref: Ref) -> tuple[str, object]:
+    return ("order", ref.number.strip().upper()) if isinstance(ref, OrderRef) else ("cart", ref.id)
+
+
 def _audited(group: OrderGroup) -> dict[str, Any]:
     view = snapshot(group)
     for key in _NOT_AUDITED:
@@ -108,6 +114,9 @@ class Services:
         self.agent = self.identity.name
         self.clock = clock
         self._market_codes: list[str] | None = None
+        # What this session saved itself (versions of orders and carts, note ids), so an
+        # open screen tells the agent of other agents' changes only (see `saved_by_me`).
+        self._mine: set[tuple[str, object, int]] = set()
 
     # -- reading -----------------------------------------------------------------------
 
@@ -153,6 +162,31 @@ class Services:
             AuditEntry(r.action, r.agent, r.at, r.changes)
             for r in self.db.read(lambda unit: unit.audit.for_order(number))
         ]
+
+    def order_stamp(self, number: str) -> ChangeStamp | None:
+        """The order's version, who saved it last and when, and its newest note: cheap
+        enough to read every second or two. None once the order is deleted."""
+        return self.db.query(lambda conn: queries.order_stamp(conn, number.strip().upper()))
+
+    def cart_stamp(self, cart_id: int) -> ChangeStamp | None:
+        return self.db.query(lambda conn: queries.cart_stamp(conn, cart_id))
+
+    def stamp(self, ref: Ref) -> ChangeStamp | None:
+        if isinstance(ref, OrderRef):
+            return self.order_stamp(ref.number)
+        return self.cart_stamp(ref.id)
+
+    def saved_by_me(self, ref: Ref, stamp: ChangeStamp) -> tuple[bool, bool]:
+        """Whether this session saved the stamp's version, and its newest note."""
+        key = _key(ref)
+        return (
+            (key[0], key[1], stamp.version) in self._mine,
+            stamp.last_note_id is None or ("note", key[1], stamp.last_note_id) in self._mine,
+        )
+
+    def removed_by_me(self, ref: Ref) -> bool:
+        """Whether this session deleted the order or cart (or made the cart an order)."""
+        return (*_key(ref), GONE) in self._mine
 
     def verify_audit(self) -> AuditCheck:
         """Walk the audit log's hash chain; the first broken link, if any."""
@@ -221,6 +255,11 @@ class Services:
             skus = {line.sku for s in group.shipments for line in s.line_items}
             stock = uow.catalog.stock(skus | set(extra_skus))
         change(group, stock, uow)
+        changed = changes(before, _audited(group))
+        if not changed:
+            # Saving what is already there writes nothing: no version, no audit record.
+            # (Stock moves cancel out: what an edit gives back, it takes again.)
+            return group
         group.updated_at, group.updated_by = now, self.agent
         if isinstance(group, PurchaseOrder):
             uow.orders.save(group)
@@ -231,17 +270,14 @@ class Services:
                 agent=self.identity,
                 at=now,
                 order_number=group.number,
-                changes=changes(before, _audited(group)),
+                changes=changed,
             )
         else:
             uow.carts.save(group)
             uow.audit.record(
-                action=action,
-                agent=self.identity,
-                at=now,
-                cart_id=group.id,
-                changes=changes(before, _audited(group)),
+                action=action, agent=self.identity, at=now, cart_id=group.id, changes=changed
             )
+        self._mine.add((*_key(ref), group.version))
         return group
 
     def _order_action(
@@ -300,7 +336,7 @@ class Services:
         def add(uow: UnitOfWork) -> None:
             now = self.clock()
             note = new_note(description, text, self.agent, now)
-            uow.orders.add_note(uow.orders.id_of(number), note)
+            self._mine.add(("note", number, uow.orders.add_note(uow.orders.id_of(number), note)))
             uow.audit.record(
                 action="add note",
                 agent=self.identity,
@@ -351,6 +387,7 @@ class Services:
                 )
                 uow.orders.delete(order)
                 deleted.append(order.number)
+                self._mine.add(("order", order.number, GONE))
             return deleted, missing
 
         return self.db.write(delete)
@@ -414,19 +451,30 @@ class Services:
         add_to_address_book: bool = False,
     ) -> OrderGroup:
         def change(group: OrderGroup, stock: Stock | None, uow: UnitOfWork) -> None:
-            book = None
-            if add_to_address_book:
-                if group.customer_id is None:
-                    raise ValidationError(
-                        "This order has no customer account: there is no address book to add to.",
-                        "add_to_address_book",
-                    )
-                book = uow.customers.get(group.customer_id)
-            group.set_shipping_address(shipment, address, stock, add_to_address_book_of=book)
-            if book is not None:
-                self._audit_new_addresses(uow, book, uow.customers.save_addresses(book))
+            self._set_address(group, stock, uow, shipment, address, add_to_address_book)
 
         return self._change(ref, version, "set shipping address", change)
+
+    def _set_address(
+        self,
+        group: OrderGroup,
+        stock: Stock | None,
+        uow: UnitOfWork,
+        shipment: int,
+        address: Address,
+        add_to_address_book: bool,
+    ) -> None:
+        book = None
+        if add_to_address_book:
+            if group.customer_id is None:
+                raise ValidationError(
+                    "This order has no customer account: there is no address book to add to.",
+                    "add_to_address_book",
+                )
+            book = uow.customers.get(group.customer_id)
+        group.set_shipping_address(shipment, address, stock, add_to_address_book_of=book)
+        if book is not None:
+            self._audit_new_addresses(uow, book, uow.customers.save_addresses(book))
 
     def set_shipping_method(self, ref: Ref, version: int, shipment: int, code: str):
         return self._change(
@@ -435,6 +483,26 @@ class Services:
             "set shipping method",
             lambda g, stock, _: g.set_shipping_method(shipment, code, stock),
         )
+
+    def edit_shipment(
+        self,
+        ref: Ref,
+        version: int,
+        shipment: int,
+        address: Address,
+        method_code: str | None,
+        *,
+        add_to_address_book: bool = False,
+    ) -> OrderGroup:
+        """Edit (the shipment's options menu): its address and its method, saved together
+        in one transaction, or neither."""
+
+        def change(group: OrderGroup, stock: Stock | None, uow: UnitOfWork) -> None:
+            self._set_address(group, stock, uow, shipment, address, add_to_address_book)
+            if method_code:
+                group.set_shipping_method(shipment, method_code, stock)
+
+        return self._change(ref, version, "edit shipment", change)
 
     def add_line_item(
         self,
@@ -542,7 +610,10 @@ class Services:
             )
             return cart
 
-        return self.db.write(create)
+        cart = self.db.write(create)
+        # SQLite may give a deleted cart's id to a new one: this one is not gone.
+        self._mine.discard(("cart", cart.id, GONE))
+        return cart
 
     def delete_cart(self, cart_id: int, version: int) -> None:
         def delete(uow: UnitOfWork) -> None:
@@ -556,6 +627,7 @@ class Services:
                     "nothing was deleted",
                 )
             uow.carts.delete(cart)
+            self._mine.add(("cart", cart_id, GONE))
             uow.audit.record(
                 action="delete cart",
                 agent=self.identity,
@@ -587,6 +659,7 @@ class Services:
             uow.orders.add(order)
             uow.catalog.apply_stock_moves(stock)
             uow.carts.delete(cart)
+            self._mine.add(("cart", cart_id, GONE))
             uow.audit.record(
                 action="create order",
                 agent=self.identity,

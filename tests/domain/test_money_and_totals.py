@@ -99,3 +99,17 @@ def test_an_empty_shipment_is_not_charged_for_shipping():
     c = cart()
     c.add_shipment()
     assert c.totals().shipping == US.shipping_methods[0].cost
+
+
+def test_each_discount_shows_what_it_takes_off_and_together_they_make_the_total():
+    o = cart(lines=((variant(price="30.00"), 2),))  # subtotal 60.00
+    o.add_discount("Goodwill", DiscountKind.PERCENTAGE, Decimal(10))
+    o.add_discount("Late delivery", DiscountKind.AMOUNT, Decimal("50.00"))
+    o.add_discount("Again", DiscountKind.AMOUNT, Decimal("20.00"))
+    amounts = [(d.description, off) for d, off in o.discount_amounts()]
+    assert amounts == [
+        ("Goodwill", Decimal("6.00")),
+        ("Late delivery", Decimal("50.00")),
+        ("Again", Decimal("4.00")),  # only what is left of the subtotal
+    ]
+    assert sum(off for _, off in amounts) == o.totals().discount == Decimal("60.00")

@@ -72,7 +72,7 @@ async def test_a_superscript_quantity_is_refused_at_the_field(app, demo_services
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await open_details(pilot, unpaid)
-        await pilot.press("enter")  # the highlighted line: quantity, price, discount
+        await pilot.press("2", "down", "enter")  # Form Details, a line: quantity, price, discount
         await settle(pilot)
         await pilot.press("ctrl+a", "ctrl+k", "²", "ctrl+s")
         await settle(pilot)

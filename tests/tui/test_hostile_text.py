@@ -14,11 +14,12 @@ from csr_tui.screens.date_filter import DateFilterScreen
 from csr_tui.screens.form import FormScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.order_details import OrderDetailsScreen
+from csr_tui.screens.order_details.shipment_menu import ShipmentMenuScreen
 from csr_tui.screens.pick_one import PickOneScreen
 from csr_tui.screens.shipment_edit import ShipmentEditScreen
 from tests.hostile import PAYLOADS, PWNED_SCREENSHOT
-from tests.tui.conftest import settle, type_text
-from tests.tui.rendered import assert_shown_safely, screen_strips, screen_text
+from tests.tui.conftest import settle, text_of, type_text
+from tests.tui.rendered import assert_shown_safely, screen_strips, screen_text, shown_text
 
 SIZE = (120, 40)
 
@@ -70,17 +71,32 @@ async def open_showcase(pilot) -> OrderDetailsScreen:
     return pilot.app.screen
 
 
-async def test_order_details_and_its_dialogs(hostile_app, hostile):
+async def test_order_details_its_tabs_and_its_dialogs(hostile_app, hostile):
     app = hostile_app
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         details = await open_showcase(pilot)
         number = details.number
-        assert_shown_safely(app, hostile.all_keys)
-        for column in ("customer_name", "customer_email", "created_by", "name"):
-            assert_shown_safely(
-                app, hostile.keys(f"SELECT {column} FROM orders WHERE number = :n", n=number)
-            )
+        on_order = "FROM orders WHERE number = :n"
+        assert_shown_safely(
+            app,
+            [
+                key
+                for column in ("customer_name", "customer_email", "created_by", "name")
+                for key in hostile.keys(f"SELECT {column} {on_order}", n=number)
+            ],
+        )
+        seen = ""
+        for tab in ("2", "3", "4", "1"):  # each tab is safe; together they show everything
+            await pilot.press(tab)
+            await settle(pilot)
+            assert_shown_safely(app)
+            seen += shown_text(app)
+            if tab == "4":
+                history = text_of(details.query_one("#history-list"))
+        assert [k for k in hostile.all_keys if k not in seen] == []
+        notes = len(hostile.services.get_order(number).notes)
+        assert history.count(" · add note") == notes, "a record per note, by its hostile agent"
 
         await pilot.press("p")
         await settle(pilot)
@@ -104,6 +120,12 @@ async def test_order_details_and_its_dialogs(hostile_app, hostile):
         await settle(pilot)
         assert isinstance(app.screen, FormScreen)
         assert_shown_safely(app)
+        await back(pilot)
+
+        await pilot.press("2", "m")  # shipment 1: its options menu
+        await settle(pilot)
+        assert isinstance(app.screen, ShipmentMenuScreen)
+        assert_shown_safely(app, [f"Shipment 1 of {number}", "Edit"])
         await back(pilot)
 
         await pilot.press("e")
@@ -146,12 +168,21 @@ async def test_order_details_and_its_dialogs(hostile_app, hostile):
         )
         await back(pilot)
 
-        details.query_one("#lines").focus()
-        await pilot.press("enter")  # a line: its title is the hostile SKU and name
+        await pilot.press("down", "enter")  # a line: its title is the hostile SKU and name
         await settle(pilot)
         assert isinstance(app.screen, FormScreen)
         line = details.order.shipments[0].line_items[0]
         assert_shown_safely(app, [hostile.shown(line.sku)[:10]])
+        await back(pilot)
+
+        details.form.table.move_cursor(
+            row=next(i for i, r in enumerate(details.form.rows) if r.kind == "discount")
+        )
+        await pilot.press("delete")  # a discount: its removal names it
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        discount = details.order.discounts[0]
+        assert_shown_safely(app, [hostile.shown(discount.description)[:10]])
         await back(pilot)
 
         for key, dialog in (("c", ConfirmScreen), ("d", FormScreen)):
@@ -160,7 +191,7 @@ async def test_order_details_and_its_dialogs(hostile_app, hostile):
             assert isinstance(app.screen, dialog)
             assert_shown_safely(
                 app,
-                hostile.keys("SELECT customer_name FROM orders WHERE number = :n", n=number)
+                hostile.keys(f"SELECT customer_name {on_order}", n=number)
                 if dialog is ConfirmScreen
                 else (),
             )

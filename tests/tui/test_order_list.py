@@ -281,7 +281,7 @@ async def test_enter_opens_the_order(app):
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        body = text_of(app.screen.query_one("#head"))
+        body = text_of(app.screen.query_one("#summary-facts"))
         assert number in body and "Taylor Hayes" in body
         await pilot.press("escape")
         assert isinstance(app.screen, OrderListScreen)

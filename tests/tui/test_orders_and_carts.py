@@ -67,7 +67,7 @@ async def test_create_an_order_from_the_keyboard(app, demo_services):
         line = order.shipments[0].line_items[0]
         assert "dress" in line.name.lower() and line.quantity == 3
         assert order.shipments[0].shipping_method is not None
-        assert number in text_of(app.screen.query_one("#head"))
+        assert number in text_of(app.screen.query_one("#summary-facts"))
 
 
 async def test_create_order_refuses_an_incomplete_cart_and_keeps_it(app, demo_services):

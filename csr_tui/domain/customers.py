@@ -148,3 +148,13 @@ class Customer:
     @property
     def default_address(self) -> Address | None:
         return self.addresses[0] if self.addresses else None
+
+    def ship_to(self, address: Address | None = None) -> Address | None:
+        """An address of the book (the default one unless given) as a shipment's ship-to:
+        named, with a phone to call, the customer's own when the address has none."""
+        address = address or self.default_address
+        if address is None:
+            return None
+        return replace(
+            address, name=address.name or self.full_name, phone=address.phone or self.phone
+        )

@@ -19,6 +19,7 @@ from csr_tui.data.queries import (
 from csr_tui.services.services import (
     AuditEntry,
     CartRef,
+    NewCart,
     OrderPage,
     OrderRef,
     Ref,
@@ -36,6 +37,7 @@ __all__ = [
     "Count",
     "Cursor",
     "CustomerRow",
+    "NewCart",
     "OrderFilter",
     "OrderPage",
     "OrderRef",

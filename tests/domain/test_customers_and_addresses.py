@@ -4,6 +4,7 @@ import pytest
 
 from csr_tui.domain import Address, Customer, Stock, ValidationError
 from csr_tui.domain.catalog import order_by_use
+from csr_tui.domain.customers import contact_errors
 from tests.factories import HOME, JP, US, cart, customer, order
 
 
@@ -116,3 +117,18 @@ def test_a_customer_chosen_instead_of_another_brings_their_own_address():
     nobody.addresses.clear()
     order_with_gift.set_customer(nobody, previous=ann)
     assert order_with_gift.shipment(1).shipping_address is None, "never another's address"
+
+
+def test_create_contact_names_every_problem_at_its_field():
+    address = Address(name="Jonas", line1="Hauptstr. 1", city="", postal_code="", country="XX")
+    assert contact_errors("Jonas", "", "jonas@example", "+49\x07", address) == {
+        "email": "'jonas@example' is not an email address.",
+        "phone": "The phone cannot contain control characters: remove ␇ (U+0007).",
+        "city": "The address needs city, postal code.",
+        "postal_code": "The address needs postal code.",
+        "country": "'XX' is not an ISO country code (for example US, GB, SE, JP).",
+    }
+    assert contact_errors("", " ", "", "", None) == {
+        "first_name": "Enter the customer's first or last name."
+    }
+    assert contact_errors("Ann", "", "ann@example.com", "", None) == {}

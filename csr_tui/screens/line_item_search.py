@@ -128,7 +128,7 @@ class LineItemSearchScreen(ModalScreen[None]):
     def variant_typed(self) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(0.15, self.start_search)
+        self._debounce = self.set_timer(0.1, self.start_search)
 
     def start_search(self) -> None:
         text = self.query_one("#f-variant", Input).value

@@ -26,7 +26,7 @@ from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.safe_text import PlainInput, option, plain, text
 from csr_tui.services import CustomerRow, Services
 
-SEARCH_DEBOUNCE = 0.15
+SEARCH_DEBOUNCE = 0.1  # as the order list: quiet typing, then the query
 
 
 def contact_line(cart: Cart) -> list[str | tuple[str, str]]:
@@ -46,7 +46,7 @@ class CustomerStep(Vertical):
         Binding("f4", "screen.guest", "Guest", id="wizard.guest"),
         Binding("down", "move(1)", "Next match", id="wizard.customer_down", show=False),
         Binding("up", "move(-1)", "Previous match", id="wizard.customer_up", show=False),
-        Binding("escape", "clear", "Clear", id="wizard.customer_clear", show=False),
+        Binding("escape", "clear", "Clear/Leave", id="wizard.customer_clear"),
     ]
 
     class Chosen(Message):

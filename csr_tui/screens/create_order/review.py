@@ -71,7 +71,7 @@ class ReviewStep(VerticalScroll):
                 *shipments,
             )
         )
-        lines = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
+        lines = Table(box=None, padding=(0, 1), show_edge=False)
         for label, justify in (
             ("Shp", "left"),
             ("SKU", "left"),

@@ -17,8 +17,10 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Input, Static
 
+from csr_tui.domain.catalog import Market
 from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import Cart, OrderGroup
 from csr_tui.screens.confirm import ConfirmScreen
@@ -70,6 +72,7 @@ class CreateOrderScreen(GroupEditorScreen):
         self.created_here = created_here
         self.draft: Draft | None = None
         self.step = STEP_IDS[0]
+        self.markets: list[Market] | None = None
         self.contact_typed: dict[str, str] = {}
         self.guest_typed: dict[str, str] = {}
         self._then: Callable[[], None] | None = None  # after a dialog's change is saved
@@ -134,7 +137,13 @@ class CreateOrderScreen(GroupEditorScreen):
         except DomainError as error:
             self.app.call_from_thread(self.problem, str(error))
             return
-        self.app.call_from_thread(self.query_one(MarketStep).set_markets, markets)
+        self.app.call_from_thread(self.markets_loaded, markets)
+
+    def markets_loaded(self, markets: list[Market]) -> None:
+        self.markets = markets
+        step = self.query_one(MarketStep)
+        if step.fixed is None:
+            step.set_markets(markets)
 
     @background("wizard-load")
     def load(self) -> None:
@@ -162,18 +171,24 @@ class CreateOrderScreen(GroupEditorScreen):
     # -- showing the order -------------------------------------------------------------
 
     def show(self, group: OrderGroup) -> None:
+        """The order as saved: in the step on screen (the others show it when entered)."""
         assert isinstance(group, Cart)
         self.group = group
-        assert self.draft is not None
-        if self.draft.saved:
-            self.query_one(MarketStep).fix(group.market)
-        self.query_one(CustomerStep).show_cart(group)
-        self.query_one(ShipmentStep).show_cart(group)
-        self.query_one(ItemsStep).show_cart(group)
-        self.query_one(ReviewStep).show_cart(group)
-        self.fill_lines(group)
+        self.refresh_step(self.query_one(f"#{self.step}"))
         self.show_summary()
         self.refresh_bindings()
+
+    def refresh_step(self, step: Widget) -> None:
+        cart = self.cart
+        if isinstance(step, MarketStep):
+            if self.draft is not None and self.draft.saved:
+                step.fix(self.draft.cart.market)
+            elif self.markets is not None and not step.markets:
+                step.set_markets(self.markets)
+        elif cart is not None:
+            step.show_cart(cart)  # type: ignore[attr-defined]
+            if isinstance(step, ItemsStep):
+                self.fill_lines(cart)
 
     def complete_steps(self) -> set[str]:
         cart = self.cart
@@ -200,7 +215,7 @@ class CreateOrderScreen(GroupEditorScreen):
             where = (
                 f"saved as cart '{cart.name}'"
                 if self.draft is not None and self.draft.saved
-                else "not saved until it has a customer or an item"
+                else "not saved yet"
             )
             summary = plain(
                 f"{cart.market.code} · {who} · {count} item{'' if count == 1 else 's'} · "
@@ -227,9 +242,10 @@ class CreateOrderScreen(GroupEditorScreen):
             self.notify("Select the market first.", timeout=3)
             return
         self.step = step
-        self.query_one(ContentSwitcher).current = step
         widget: Any = self.query_one(f"#{step}")
-        self.call_after_refresh(widget.focus_step)
+        self.refresh_step(widget)
+        self.query_one(ContentSwitcher).current = step
+        widget.focus_step()  # now, so what is typed next goes there
         self.show_summary()
         self.refresh_bindings()
         if step == "items" and self.cart is not None and not self.cart.line_count():

@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Input, Static
 
 from csr_tui.domain.catalog import Market
+from csr_tui.domain.customers import ISO_COUNTRIES, Address
 from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import Cart, OrderGroup
 from csr_tui.screens.confirm import ConfirmScreen
@@ -418,11 +419,20 @@ class CreateOrderScreen(GroupEditorScreen):
         assert cart is not None
         shipment = cart.shipment(message.number)
         if shipment.shipping_address is None:
-            # The address first: the editor opens with the method just chosen.
+            # The address first: the editor opens with the method just chosen and, for an
+            # order without an account (no address book), the name and phone already given.
             shown = copy.deepcopy(cart)
-            shown.shipment(message.number).shipping_method = cart.market.shipping_method(
-                message.code
-            )
+            target = shown.shipment(message.number)
+            target.shipping_method = cart.market.shipping_method(message.code)
+            if cart.is_anonymous:
+                target.shipping_address = Address(
+                    name=cart.customer_name,
+                    line1="",
+                    city="",
+                    postal_code="",
+                    country=cart.market.code if cart.market.code in ISO_COUNTRIES else "",
+                    phone=cart.customer_phone,
+                )
             self._then = self.shipment_done
             self.open_shipment(shown, message.number)
         elif shipment.shipping_method is None or shipment.shipping_method.code != message.code:

@@ -55,10 +55,9 @@ class CartScreen(GroupEditorScreen):
     def on_mount(self) -> None:
         self.add_line_columns()
         self.query_one("#lines", DataTable).focus()
-        self.load()
 
     def on_screen_resume(self) -> None:
-        self.load()  # back from the wizard: the cart as it now is
+        self.load()  # shown first, and again back from the wizard: the cart as it now is
 
     def action_refresh(self) -> None:
         self.load()

@@ -14,6 +14,7 @@ from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.create_order import CreateOrderScreen
 from csr_tui.screens.date_filter import DateFilterScreen
 from csr_tui.screens.form import FormScreen
+from csr_tui.screens.keep_or_discard import KeepOrDiscardScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.order_details import OrderDetailsScreen
 from csr_tui.screens.pick_one import PickOneScreen
@@ -136,17 +137,21 @@ async def test_order_details_and_its_dialogs(hostile_app, hostile):
         await settle(pilot)
         assert isinstance(app.screen, LineItemSearchScreen)
         await type_text(pilot, "Lee")
-        await pilot.press("enter")  # to the results
-        await settle(pilot)
         assert_shown_safely(app, ["Lee [/]", "Lee [old account]"])
-        await pilot.press("enter", "f2")  # choose; more details: description and link
+        await pilot.press("enter", "f2")  # the first result, chosen; more details
         await settle(pilot)
         chosen = app.screen.chosen
         assert chosen is not None
         assert_shown_safely(
             app, [hostile.shown(chosen.description)[:10], hostile.shown(chosen.product_url)[:10]]
         )
-        await back(pilot)
+        await pilot.press("escape")  # chosen, not added: the question names it
+        await settle(pilot)
+        assert isinstance(app.screen, KeepOrDiscardScreen)
+        assert_shown_safely(app, [hostile.shown(chosen.name)[:10]])
+        await pilot.press("d")  # discarded, and the search closed
+        await settle(pilot)
+        assert app.screen is details
 
         details.query_one("#lines").focus()
         await pilot.press("enter")  # a line: its title is the hostile SKU and name

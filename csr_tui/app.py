@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import tomllib
 from collections.abc import Iterable
 from datetime import date
@@ -163,6 +164,14 @@ class CsrApp(App[None]):
             self.push_screen(DemoOfferScreen(), self._after_demo)
         else:
             self._refresh_list()
+        self.set_timer(1.0, self.warm_up)  # after the first page, not racing it
+
+    @background("warm-up")
+    def warm_up(self) -> None:
+        """Load the code of the screens a phone order goes through while the agent reads
+        the list, so the first Ctrl+N does not wait for it (about 0.2 s)."""
+        for module in ("csr_tui.screens.create_order", "csr_tui.screens.order_details"):
+            importlib.import_module(module)
 
     def _after_demo(self, _loaded: bool | None) -> None:
         self.reload_markets()
@@ -211,37 +220,38 @@ class CsrApp(App[None]):
         if self.services is not None:
             self.push_screen(CartsScreen())
 
-    def open_cart(self, cart_id: int, notices: list[str] | None = None, new: bool = False):
+    def open_cart_details(self, cart_id: int) -> None:
         from csr_tui.screens.cart import CartScreen
 
-        self.push_screen(CartScreen(cart_id, notices, new=new))
+        self.push_screen(CartScreen(cart_id))
+
+    def open_cart(
+        self, cart_id: int, notices: list[str] | None = None, *, created_here: bool = True
+    ) -> None:
+        """A cart in the create-order wizard's steps: a Reorder's draft (with what the agent
+        must know of it), or a cart to Convert to Purchase Order (not `created_here`)."""
+        from csr_tui.screens.create_order import CreateOrderScreen
+
+        self.push_screen(CreateOrderScreen(cart_id, notices, created_here=created_here))
 
     def new_order(self) -> None:
-        """Create an order: Select the Market, then the customer, shipments and items."""
-        from csr_tui.screens.pick_one import PickOneScreen
+        """Create an order: the wizard, from the market on."""
+        from csr_tui.screens.create_order import CreateOrderScreen
 
         if self.services is None or not self.markets:
             self.notify("There are no markets yet.", severity="warning")
             return
-        options = [(m.code, f"{m.code}  {m.name} ({m.currency.code})") for m in self.markets]
-        self.push_screen(
-            PickOneScreen("New order: select the market", options), self._market_chosen
-        )
+        self.push_screen(CreateOrderScreen())
 
-    def _market_chosen(self, market_code: str | None) -> None:
-        if market_code is not None:
-            self._create_cart(market_code)
+    async def action_quit(self) -> None:
+        """Ctrl+Q: an order being created with content asks first (keep it as a cart,
+        discard it, or continue); so does a dialog holding what was typed into it."""
+        from csr_tui.screens.create_order import CreateOrderScreen
 
-    @background("new-cart")
-    def _create_cart(self, market_code: str) -> None:
-        assert self.services is not None
-        try:
-            cart = self.services.create_cart(market_code)
-        except DomainError as error:
-            self.call_from_thread(self.notify, str(error), severity="error")
+        wizards = [s for s in self.screen_stack if isinstance(s, CreateOrderScreen)]
+        if wizards and wizards[-1].ask_before_quitting():
             return
-        assert cart.id is not None
-        self.call_from_thread(self.open_cart, cart.id, None, True)
+        self.exit()
 
     def order_changed(self) -> None:
         """An order was created, changed or deleted elsewhere: the list shows it."""
@@ -257,9 +267,14 @@ class CsrApp(App[None]):
         display = super().get_key_display(binding)
         if display[:1] == "f" and display[1:].isdigit():
             return display.upper()
-        return {"space": "Spc", "delete": "Del", "del": "Del", "escape": "Esc", "esc": "Esc"}.get(
-            display, display
-        )
+        return {
+            "space": "Spc",
+            "delete": "Del",
+            "del": "Del",
+            "escape": "Esc",
+            "esc": "Esc",
+            "shift+tab": "⇧Tab",
+        }.get(display, display)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

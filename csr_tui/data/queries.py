@@ -480,13 +480,28 @@ class CustomerRow:
     phone: str
 
 
+# What a phone number is written with; text made only of these, with three digits or more,
+# is looked for in phone numbers, whatever their spacing and punctuation.
+PHONE_CHARACTERS = frozenset("0123456789 +-()./")
+
+
+def _digits(column: ColumnElement[str]) -> ColumnElement[str]:
+    for character in sorted(PHONE_CHARACTERS - set("0123456789")):
+        column = func.replace(column, character, "")
+    return column
+
+
 def search_customers(conn: Connection, text: str, limit: int = 20) -> list[CustomerRow]:
-    """Any part of the name or email (3+ characters); shorter text: a name or email prefix."""
+    """Any part of the name or email (3+ characters); shorter text: a name or email prefix.
+    Digits (3+, spaced and punctuated as you like): any part of the phone number."""
     c = t.customers
     key = search_key(text)
     if not key:
         return []
-    if len(key) < MIN_SUBSTRING:
+    digits = "".join(ch for ch in key if ch.isascii() and ch.isdigit())
+    if set(key) <= PHONE_CHARACTERS and len(digits) >= MIN_SUBSTRING:
+        where = _digits(c.c.phone).like(f"%{digits}%")
+    elif len(key) < MIN_SUBSTRING:
         where = or_(prefix_range(c.c.name_key, key), prefix_range(c.c.email_key, key))
     else:
         pattern = "%" + escape_like(key) + "%"
@@ -593,6 +608,32 @@ def list_carts(conn: Connection, limit: int = 200) -> list[CartRow]:
         )
         for r in rows
     ]
+
+
+# "Lately": the newest orders and carts; reading them is a short walk down the created-at
+# index, however many orders there are.
+RECENT_USE = 2_000
+
+
+def recent_market_use(conn: Connection, agent: str) -> list[str]:
+    """The market of each of `agent`'s orders and carts among the newest, newest first; an
+    agent with none there: everyone's."""
+    c = t.carts
+    recent = [
+        *conn.execute(
+            select(o.c.created_at, o.c.market_code, o.c.created_by)
+            .order_by(o.c.created_at.desc(), o.c.id.desc())
+            .limit(RECENT_USE)
+        ),
+        *conn.execute(
+            select(c.c.updated_at, c.c.market_code, c.c.created_by)
+            .order_by(c.c.updated_at.desc(), c.c.id.desc())
+            .limit(RECENT_USE)
+        ),
+    ]
+    recent.sort(key=lambda row: row[0], reverse=True)
+    own = [market for _at, market, by in recent if by == agent]
+    return own or [market for _at, market, _by in recent]
 
 
 def any_orders(conn: Connection) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -53,6 +55,16 @@ class Market:
             f"Shipping method '{code}' is not offered in {self.name} (offered: {offered}).",
             "shipping_method",
         )
+
+
+def order_by_use(markets: Sequence[Market], used: Sequence[str]) -> list[Market]:
+    """The markets as an agent reaches for them. `used` is the market code of each recent
+    order or cart, newest first: the last used comes first, then the others by how often
+    they were used, then those not used lately, in their own order."""
+    counts = Counter(used)
+    last = used[0] if used else None
+    position = {m.code: i for i, m in enumerate(markets)}
+    return sorted(markets, key=lambda m: (m.code != last, -counts[m.code], position[m.code]))
 
 
 @dataclass(kw_only=True)

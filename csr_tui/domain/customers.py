@@ -104,6 +104,49 @@ def validate_email(email: str | None, field_name: str = "email") -> str | None:
     return email
 
 
+def validate_phone(phone: str, field_name: str = "phone") -> str:
+    phone = phone.strip()
+    refuse_control_characters(phone, field_name, label="phone")
+    return checked_length(phone, field_name, "phone", limits.PHONE)
+
+
+def contact_errors(
+    first_name: str, last_name: str, email: str, phone: str, address: Address | None
+) -> dict[str, str]:
+    """Every problem of a new contact as typed, by field (Create Contact shows each one at
+    its field, not only the first): the names, the email, the phone, the address."""
+    checks = (
+        lambda: Customer.new(first_name, last_name),
+        lambda: validate_email(email),
+        lambda: validate_phone(phone),
+    )
+    errors: dict[str, str] = {}
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            errors.setdefault(error.field or "", str(error))
+    return {**address_errors(address), **errors} if address is not None else errors
+
+
+def address_errors(address: Address) -> dict[str, str]:
+    """Every problem of an address, by field: `validated` names the first; each field it
+    names is set aside (given a value that passes) to find the next."""
+    errors: dict[str, str] = {}
+    for _ in fields(Address):
+        try:
+            address.validated()
+        except ValidationError as error:
+            field = error.field or ""
+            if field in errors:
+                break
+            errors[field] = str(error)
+            address = replace(address, **{field: "US" if field == "country" else "x"})
+        else:
+            break
+    return errors
+
+
 def full_name(first_name: str, last_name: str) -> str:
     return " ".join(part for part in (first_name.strip(), last_name.strip()) if part)
 
@@ -126,17 +169,16 @@ class Customer:
         cls, first_name: str, last_name: str, email: str | None = None, phone: str = ""
     ) -> Customer:
         """A new contact as entered in the Create Contact dialog."""
-        first_name, last_name, phone = first_name.strip(), last_name.strip(), phone.strip()
+        first_name, last_name = first_name.strip(), last_name.strip()
         if not first_name and not last_name:
             raise ValidationError("Enter the customer's first or last name.", "first_name")
         refuse_control_characters(first_name, "first_name")
         refuse_control_characters(last_name, "last_name")
-        refuse_control_characters(phone, "phone")
         return cls(
             first_name=checked_length(first_name, "first_name", "first name", limits.NAME),
             last_name=checked_length(last_name, "last_name", "last name", limits.NAME),
             email=validate_email(email),
-            phone=checked_length(phone, "phone", "phone", limits.PHONE),
+            phone=validate_phone(phone),
         )
 
     def add_address(self, address: Address) -> Address:
@@ -148,3 +190,13 @@ class Customer:
     @property
     def default_address(self) -> Address | None:
         return self.addresses[0] if self.addresses else None
+
+    def ship_to(self, address: Address | None = None) -> Address | None:
+        """An address of the book (the default one unless given) as a shipment's ship-to:
+        named, with a phone to call, the customer's own when the address has none."""
+        address = address or self.default_address
+        if address is None:
+            return None
+        return replace(
+            address, name=address.name or self.full_name, phone=address.phone or self.phone
+        )

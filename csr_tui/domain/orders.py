@@ -330,20 +330,37 @@ class OrderGroup:
     def _require_shipment_editable(self, shipment: Shipment) -> None:
         """Carts' shipments are always editable."""
 
+    def _may_readdress(self, shipment: Shipment) -> bool:
+        try:
+            self._require_shipment_editable(shipment)
+        except NotEditable:
+            return False
+        return True
+
     @contextmanager
     def _edit(self, stock: Stock | None, shipments: Iterable[Shipment] = ()) -> Iterator[None]:
         yield
 
-    def set_customer(self, customer: Customer) -> None:
+    def set_customer(self, customer: Customer, previous: Customer | None = None) -> None:
+        """The customer's default address (named, with a phone) ships every shipment that
+        has no address yet, or still ships to the book of `previous`, the customer chosen
+        before (by mistake, most likely): a changed customer never keeps another's address."""
         self._require_editable()
+        replaced: set[Address] = set()
+        if previous is not None and previous.id != customer.id:
+            replaced = {
+                *previous.addresses,
+                *(a for a in map(previous.ship_to, previous.addresses) if a),
+            }
         self.customer_id = customer.id
         self.customer_name = customer.full_name
         self.customer_email = customer.email
         self.customer_phone = customer.phone
-        if customer.default_address:
-            for shipment in self.shipments:
-                if shipment.shipping_address is None:
-                    shipment.shipping_address = customer.default_address
+        ship_to = customer.ship_to()
+        for shipment in self.shipments:
+            address = shipment.shipping_address
+            if address is None or (address in replaced and self._may_readdress(shipment)):
+                shipment.shipping_address = ship_to
 
     def set_anonymous_contact(self, name: str, email: str | None, phone: str = "") -> None:
         """An order with no customer account: the name or email typed makes it findable."""

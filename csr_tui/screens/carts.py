@@ -1,5 +1,5 @@
-"""Carts: open shopping carts and draft orders. Enter opens one (Cart Details, where it
-is edited and converted to a purchase order); Delete removes it."""
+"""Carts: open shopping carts and draft orders. Enter opens one (Cart Details, from where
+Convert to Purchase Order takes it through the create-order steps); Delete removes it."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ class CartsScreen(Screen[None]):
     def action_open(self) -> None:
         cart = self.current
         if cart is not None:
-            self.csr.open_cart(cart.id)
+            self.csr.open_cart_details(cart.id)
 
     def action_new_order(self) -> None:
         self.csr.new_order()

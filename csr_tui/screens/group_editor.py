@@ -126,6 +126,10 @@ class GroupEditorScreen(Screen[None]):
     # -- another agent's change ---------------------------------------------------------
 
     def watch_for_changes(self) -> None:
+        from csr_tui.services import NewCart
+
+        if isinstance(self.ref, NewCart):
+            return  # not saved yet: no one else can see it, let alone change it
         if self.group is not None and self.csr.services is not None and self._shown():
             self.read_stamp(self.ref)
 

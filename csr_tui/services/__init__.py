@@ -20,6 +20,7 @@ from csr_tui.data.queries import (
 from csr_tui.services.services import (
     AuditEntry,
     CartRef,
+    NewCart,
     OrderPage,
     OrderRef,
     Ref,
@@ -38,6 +39,7 @@ __all__ = [
     "Count",
     "Cursor",
     "CustomerRow",
+    "NewCart",
     "OrderFilter",
     "OrderPage",
     "OrderRef",

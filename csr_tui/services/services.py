@@ -8,6 +8,7 @@ dataclasses and summary rows, never a connection or a session.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ from csr_tui.data.queries import (
 )
 from csr_tui.data.repository import stale_error
 from csr_tui.domain.agent import Agent
-from csr_tui.domain.catalog import Coupon, Market, coupon_code
+from csr_tui.domain.catalog import Coupon, Market, coupon_code, order_by_use
 from csr_tui.domain.customers import Address, Customer
 from csr_tui.domain.errors import NotFound, ValidationError
 from csr_tui.domain.orders import (
@@ -75,7 +76,17 @@ class CartRef:
     id: int
 
 
-Ref = OrderRef | CartRef
+@dataclass(frozen=True)
+class NewCart:
+    """A draft order not saved yet (the create-order wizard's, until it has content): its
+    first change creates the cart with that change, in one transaction, so a refused change
+    leaves nothing behind and an untouched draft never becomes an empty cart."""
+
+    market_code: str
+    name: str = "Phone order"
+
+
+Ref = OrderRef | CartRef | NewCart
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,14 @@ class Services:
 
     def markets(self) -> list[Market]:
         return self.db.read(lambda r: list(r.catalog.markets().values()))
+
+    def markets_by_use(self) -> list[Market]:
+        """The markets in the order this agent reaches for them: the one of their last order
+        or cart first, then by how often they used each lately (everyone's use, for an
+        agent with none yet)."""
+        markets = self.markets()
+        used = self.db.query(lambda conn: queries.recent_market_use(conn, self.agent))
+        return order_by_use(markets, used)
 
     def market_codes(self) -> list[str]:
         if self._market_codes is None:
@@ -244,12 +263,16 @@ class Services:
         extra_skus: Iterable[str],
     ) -> OrderGroup:
         now = self.clock()
-        group: OrderGroup = (
-            uow.orders.get(ref.number) if isinstance(ref, OrderRef) else uow.carts.get(ref.id)
-        )
-        if group.version != version:
-            raise stale_error(group.label, group.updated_by or "?", group.updated_at or now)
-        before = _audited(group)
+        group: OrderGroup
+        if isinstance(ref, NewCart):
+            group = self._new_cart(uow, ref.market_code, ref.name, now)
+        else:
+            group = (
+                uow.orders.get(ref.number) if isinstance(ref, OrderRef) else uow.carts.get(ref.id)
+            )
+            if group.version != version:
+                raise stale_error(group.label, group.updated_by or "?", group.updated_at or now)
+        before = None if group.id is None else _audited(group)
         stock = None
         if isinstance(group, PurchaseOrder):
             skus = {line.sku for s in group.shipments for line in s.line_items}
@@ -273,11 +296,17 @@ class Services:
                 changes=changed,
             )
         else:
-            uow.carts.save(group)
+            if group.id is None:
+                uow.carts.add(group)
+                action = "create cart"
+            else:
+                uow.carts.save(group)
             uow.audit.record(
                 action=action, agent=self.identity, at=now, cart_id=group.id, changes=changed
             )
-        self._mine.add((*_key(ref), group.version))
+        # A new cart is known by its id from here on (its NewCart ref has none).
+        mine = CartRef(group.id) if isinstance(ref, NewCart) else ref
+        self._mine.add((*_key(mine), group.version))
         return group
 
     def _order_action(
@@ -427,7 +456,11 @@ class Services:
 
     def set_customer(self, ref: Ref, version: int, customer_id: int) -> OrderGroup:
         def change(group: OrderGroup, _stock: Stock | None, uow: UnitOfWork) -> None:
-            group.set_customer(uow.customers.get(customer_id))
+            previous = None
+            if group.customer_id not in (None, customer_id):
+                with contextlib.suppress(NotFound):
+                    previous = uow.customers.get(group.customer_id)
+            group.set_customer(uow.customers.get(customer_id), previous)
 
         return self._change(ref, version, "set customer", change)
 
@@ -589,17 +622,20 @@ class Services:
 
     # -- carts and the create-order wizard ---------------------------------------------
 
+    def _new_cart(self, uow: UnitOfWork, market_code: str, name: str, now: datetime) -> Cart:
+        return Cart(
+            market=uow.catalog.market(market_code),
+            name=cart_name(name),
+            created_at=now,
+            created_by=self.agent,
+            updated_at=now,
+            updated_by=self.agent,
+        )
+
     def create_cart(self, market_code: str, name: str = "Phone order") -> Cart:
         def create(uow: UnitOfWork) -> Cart:
             now = self.clock()
-            cart = Cart(
-                market=uow.catalog.market(market_code),
-                name=cart_name(name),
-                created_at=now,
-                created_by=self.agent,
-                updated_at=now,
-                updated_by=self.agent,
-            )
+            cart = self._new_cart(uow, market_code, name, now)
             uow.carts.add(cart)
             uow.audit.record(
                 action="create cart",

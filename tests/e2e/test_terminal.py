@@ -109,6 +109,39 @@ def test_search_in_a_real_terminal(terminal: Terminal) -> None:
     terminal.wait_for(lambda s: "Order Management" not in s, "the app to quit", timeout=10)
 
 
+@pytest.mark.parametrize("terminal", [(80, 24)], indirect=True)
+def test_a_phone_order_from_ctrl_n_to_its_details_and_into_the_list(terminal: Terminal) -> None:
+    terminal.wait_for(lambda s: "1–50 of 300 orders" in s, "the order list")
+    terminal.keys("C-n")
+    terminal.wait_for(lambda s: "Select the market" in s, "the market step")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "No customer yet" in s, "the customer step")
+    terminal.keys("merc", literal=True)
+    text = terminal.wait_for(lambda s: "mercy" in s.lower() and "@example" in s, "matches")
+    customer = next(line for line in text.splitlines() if "@example" in line).split("  ")[0]
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Shipping method of shipment 1" in s, "the shipment step")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Add line items to shipment 1" in s, "the item search")
+    terminal.keys("dress", literal=True)
+    terminal.wait_for(lambda s: "Dress" in s, "the results")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Chosen:" in s, "the item chosen")
+    terminal.keys("2", literal=True)
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "No variant chosen" in s, "the line added")
+    terminal.keys("Escape")
+    terminal.wait_for(lambda s: "1 line · subtotal" in s, "the items step")
+    terminal.keys("C-s")
+    text = terminal.wait_for(lambda s: "Order Details" in s and "In Progress" in s, "details")
+    number = text.split("Order Details — ")[1].split()[0]
+    assert customer.strip() in text
+    terminal.keys("Escape")
+    text = terminal.wait_for(lambda s: "1–50 of 301 orders" in s, "the list with the order")
+    row = next(line for line in order_rows(text) if number in line)
+    assert customer.strip()[:10] in row and "In Progress" in row
+
+
 def test_an_unreachable_database_is_a_message(tmux: str, csr_tui: str, tmp_path: Path) -> None:
     url = "postgresql+psycopg://agent:secret@127.0.0.1:1/orders"
     name = f"csr-e2e-down-{os.getpid()}"

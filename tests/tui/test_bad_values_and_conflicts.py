@@ -83,12 +83,12 @@ async def test_a_superscript_quantity_is_refused_at_the_field(app, demo_services
         await settle(pilot)
         assert isinstance(app.screen, LineItemSearchScreen)
         await type_text(pilot, "dress")
-        await pilot.press("enter", "enter")  # to the results, choose the first
+        await pilot.press("enter")  # the first result, chosen: on to its quantity
         await settle(pilot)
         await pilot.press("ctrl+a", "ctrl+k", "²", "ctrl+s")
         await settle(pilot)
         assert "Quantity must be a whole number" in text_of(app.screen.query_one("#e-quantity"))
-        await pilot.press("escape")
+        await pilot.press("escape", "d")  # the chosen item, not added: discarded
         await settle(pilot)
         assert isinstance(app.screen, OrderDetailsScreen)
         assert demo_services.get_order(unpaid).version == 1

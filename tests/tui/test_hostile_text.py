@@ -7,11 +7,14 @@ import pytest
 from rich.cells import cell_len
 
 from csr_tui.app import CsrApp
+from csr_tui.screens.cart import CartScreen
 from csr_tui.screens.carts import CartsScreen
 from csr_tui.screens.choice_filter import ChoiceFilterScreen
 from csr_tui.screens.confirm import ConfirmScreen
+from csr_tui.screens.create_order import CreateOrderScreen
 from csr_tui.screens.date_filter import DateFilterScreen
 from csr_tui.screens.form import FormScreen
+from csr_tui.screens.keep_or_discard import KeepOrDiscardScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.order_details import OrderDetailsScreen
 from csr_tui.screens.order_details.shipment_menu import ShipmentMenuScreen
@@ -156,17 +159,21 @@ async def test_order_details_its_tabs_and_its_dialogs(hostile_app, hostile):
         await settle(pilot)
         assert isinstance(app.screen, LineItemSearchScreen)
         await type_text(pilot, "Lee")
-        await pilot.press("enter")  # to the results
-        await settle(pilot)
         assert_shown_safely(app, ["Lee [/]", "Lee [old account]"])
-        await pilot.press("enter", "f2")  # choose; more details: description and link
+        await pilot.press("enter", "f2")  # the first result, chosen; more details
         await settle(pilot)
         chosen = app.screen.chosen
         assert chosen is not None
         assert_shown_safely(
             app, [hostile.shown(chosen.description)[:10], hostile.shown(chosen.product_url)[:10]]
         )
-        await back(pilot)
+        await pilot.press("escape")  # chosen, not added: the question names it
+        await settle(pilot)
+        assert isinstance(app.screen, KeepOrDiscardScreen)
+        assert_shown_safely(app, [hostile.shown(chosen.name)[:10]])
+        await pilot.press("d")  # discarded, and the search closed
+        await settle(pilot)
+        assert app.screen is details
 
         await pilot.press("down", "enter")  # a line: its title is the hostile SKU and name
         await settle(pilot)
@@ -199,7 +206,7 @@ async def test_order_details_its_tabs_and_its_dialogs(hostile_app, hostile):
         assert hostile.services.get_order(number).version == details.order.version
 
 
-async def test_carts_cart_details_and_a_new_order(hostile_app, hostile):
+async def test_carts_cart_details_and_every_step_of_the_create_order_wizard(hostile_app, hostile):
     app = hostile_app
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
@@ -221,52 +228,89 @@ async def test_carts_cart_details_and_a_new_order(hostile_app, hostile):
 
         await pilot.press("enter")
         await settle(pilot)
+        assert isinstance(app.screen, CartScreen)
         cart_sql = "FROM carts WHERE id = :id"
+        lines_sql = (
+            "SELECT line_items.name FROM line_items JOIN shipments "
+            "ON shipments.id = line_items.shipment_id WHERE shipments.cart_id = :id"
+        )
+        ship_to_sql = "SELECT address_line1 FROM shipments WHERE cart_id = :id"
+        contact = hostile.keys(f"SELECT customer_name {cart_sql}", id=cart.id) + hostile.keys(
+            f"SELECT customer_email {cart_sql}", id=cart.id
+        )
+        assert_shown_safely(app, contact + hostile.keys(lines_sql, id=cart.id))
+        assert hostile.shown(cart.name)[:10] in screen_text(app), "the header names the cart"
+
+        await pilot.press("ctrl+s")  # Convert to Purchase Order: the wizard, filled in
+        await settle(pilot)
+        wizard = app.screen
+        assert isinstance(wizard, CreateOrderScreen) and wizard.step == "shipment"
+        methods = hostile.keys("SELECT name FROM shipping_methods WHERE market_code = 'US'")
+        assert_shown_safely(app, hostile.keys(ship_to_sql, id=cart.id) + methods)
+        assert hostile.shown(cart.name)[:10] in screen_text(app), "the header names the cart"
+        await pilot.press("f5")  # the address book
+        await settle(pilot)
+        assert isinstance(app.screen, ShipmentEditScreen)
         assert_shown_safely(
             app,
-            hostile.keys(f"SELECT customer_name {cart_sql}", id=cart.id)
-            + hostile.keys(f"SELECT customer_email {cart_sql}", id=cart.id)
-            + hostile.keys(
-                "SELECT line_items.name FROM line_items JOIN shipments "
-                "ON shipments.id = line_items.shipment_id WHERE shipments.cart_id = :id",
+            hostile.keys(
+                "SELECT line1 FROM customer_addresses WHERE customer_id = "
+                f"(SELECT customer_id {cart_sql})",
                 id=cart.id,
             ),
         )
-        assert hostile.shown(cart.name)[:10] in screen_text(app), "the header names the cart"
+        await back(pilot)
 
-        await pilot.press("f2")
+        await pilot.press("shift+tab")  # 2 Customer: the customer, and matches as typed
+        await settle(pilot)
+        assert wizard.step == "customer"
+        assert_shown_safely(app, contact)
         await type_text(pilot, "Lee [")
         assert_shown_safely(app, ["Lee [/]", "Lee [old account]"])
         await pilot.press("ctrl+a", "ctrl+k", *"[/]zz")
         await settle(pilot)
         assert_shown_safely(app, ["No customer matches '[/]zz'"])
-        await back(pilot)
-
-        for key in ("f3", "f4"):  # Create Contact; the anonymous contact, filled in
+        await pilot.press("escape")  # clears what was typed
+        for key in ("f3", "f4"):  # Create Contact; no customer account
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, FormScreen)
-            assert_shown_safely(
-                app,
-                hostile.keys(f"SELECT customer_name {cart_sql}", id=cart.id) if key == "f4" else (),
-            )
+            assert_shown_safely(app)
             await back(pilot)
-
-        await pilot.press("f8")
+        await pilot.press("shift+tab")  # 1 Market: fixed, by its (hostile) name
         await settle(pilot)
+        assert wizard.step == "market"
+        assert_shown_safely(app, hostile.keys("SELECT name FROM markets WHERE code = 'US'"))
+
+        await pilot.press("enter", "enter")  # on to the shipment
+        await settle(pilot)
+        await pilot.press("enter")  # its method: on to the items, the cart's lines
+        await settle(pilot)
+        assert wizard.step == "items"
+        assert_shown_safely(app, hostile.keys(lines_sql, id=cart.id))
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, LineItemSearchScreen)
+        await type_text(pilot, "Lee")
+        assert_shown_safely(app, ["Lee [/]", "Lee [old account]"])
+        await back(pilot)
+
+        await pilot.press("enter")  # 5 Review: everything, and a coupon refused
+        await settle(pilot)
+        assert wizard.step == "review"
+        assert_shown_safely(app, contact + hostile.keys(lines_sql, id=cart.id) + methods[:1])
         await pilot.press(*"[/]x", "enter")
         await settle(pilot)
         assert_shown_safely(app, ["There is no coupon [/]X."])
+
+        await back(pilot)  # a cart converted, not created here: back, saved, said so
+        assert isinstance(app.screen, CartScreen)
+        assert_shown_safely(app, [f"Cart '{hostile.shown(cart.name)[:10]}"])
         await back(pilot)
 
-        await back(pilot)  # leaving a cart with lines says where it waits, in a toast
-        assert isinstance(app.screen, CartsScreen)
-        assert_shown_safely(app, [f"Cart '{hostile.shown(cart.name)[:10]}"])
-        assert f"Cart '{hostile.shown(cart.name)[:10]}" in screen_text(app)
-
-        await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n")  # 1 Market of a new order: every market, by name
         await settle(pilot)
-        assert isinstance(app.screen, PickOneScreen)
+        assert isinstance(app.screen, CreateOrderScreen)
         assert_shown_safely(app, hostile.keys("SELECT name FROM markets"))
 
 

@@ -77,6 +77,33 @@ def test_cart_details_at_80_columns(snap_compare, app):
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_first_cart)
 
 
+# The standard phone order, step by step: the keys that reach each step from the order list.
+WIZARD_KEYS = {
+    "market": ["ctrl+n"],
+    "customer": ["enter", *"merc"],  # the matches of what was typed
+    "shipment": ["enter"],  # Mercy Reed chosen: her address, the methods
+    "items": ["enter", *"SKU-92020353", "enter", "2"],  # the search, an item chosen
+    "review": ["enter", "escape", "enter", *"sorry5", "enter"],  # added; a coupon
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+@pytest.mark.parametrize("step", list(WIZARD_KEYS))
+def test_create_order_wizard_step(snap_compare, app, step, size):
+    async def reach_step(pilot):
+        await settle(pilot)
+        for name, keys in WIZARD_KEYS.items():
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot, rounds=1)
+            await settle(pilot)
+            if name == step:
+                break
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=reach_step)
+
+
 @pytest.fixture
 def worked_order(demo_services) -> str:
     """An In Progress order with a payment, a discount and notes: every tab shows something."""

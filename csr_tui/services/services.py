@@ -16,8 +16,9 @@ from typing import Any
 
 from csr_tui.data import queries
 from csr_tui.data.audit import AuditCheck
-from csr_tui.data.database import Database, UnitOfWork
+from csr_tui.data.database import Database, ReadUnit, UnitOfWork
 from csr_tui.data.demo import DEFAULT_SEED, Progress, load_demo
+from csr_tui.data.market_use import market_use
 from csr_tui.data.queries import (
     CartRow,
     Count,
@@ -114,6 +115,17 @@ class Services:
     def markets(self) -> list[Market]:
         return self.db.read(lambda r: list(r.catalog.markets().values()))
 
+    def markets_by_use(self) -> list[Market]:
+        """Every market, the ones this agent used most in the newest orders and carts
+        first, then the ones everyone used most; markets nobody used lately by code."""
+
+        def ranked(unit: ReadUnit) -> list[Market]:
+            markets = unit.catalog.markets()
+            use = market_use(unit.conn, self.agent)
+            return [markets[code] for code in use.rank(list(markets))]
+
+        return self.db.read(ranked)
+
     def market_codes(self) -> list[str]:
         if self._market_codes is None:
             self._market_codes = [m.code for m in self.markets()]
@@ -144,6 +156,11 @@ class Services:
             return OrderPage(rows, more, count)
 
         return self.db.query(page)
+
+    def count_orders(self, order_filter: OrderFilter) -> Count:
+        """How many orders match (above the count cap: "10,000+"), without a page."""
+        codes = self.market_codes()
+        return self.db.query(lambda conn: OrderList(conn, order_filter, codes).count())
 
     def get_order(self, number: str) -> PurchaseOrder:
         return self.db.read(lambda r: r.orders.get(number.strip().upper()))

@@ -39,8 +39,35 @@ class CsrApp(App[None]):
     ModalScreen { background: $background 60%; }
     Toast { max-width: 70; }
     """
+    # Priority: these keys reach past dialogs too. A text field keeps "?" for itself
+    # (Textual drops a key from the bindings above a widget that takes it as text).
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
+        Binding(
+            "f1,question_mark",
+            "help",
+            "Help",
+            id="app.help",
+            priority=True,
+            tooltip="every key of this screen, as it is now",
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            id="app.command_palette",
+            show=False,
+            priority=True,
+            tooltip="find any action of this screen by name, and run it",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="app.quit",
+            show=False,
+            priority=True,
+            tooltip="leave csr-tui (what was saved stays saved)",
+        ),
     ]
 
     class DatabaseReady(Message):
@@ -217,13 +244,27 @@ class CsrApp(App[None]):
         self.push_screen(CartScreen(cart_id, notices, new=new))
 
     def new_order(self) -> None:
-        """Create an order: Select the Market, then the customer, shipments and items."""
-        from csr_tui.screens.pick_one import PickOneScreen
-
+        """Create an order: Select the Market (the ones this agent uses most first), then
+        the customer, shipments and items."""
         if self.services is None or not self.markets:
             self.notify("There are no markets yet.", severity="warning")
             return
-        options = [(m.code, f"{m.code}  {m.name} ({m.currency.code})") for m in self.markets]
+        self._markets_for_new_order()
+
+    @background("new-order-markets")
+    def _markets_for_new_order(self) -> None:
+        assert self.services is not None
+        try:
+            markets = self.services.markets_by_use()
+        except DomainError as error:
+            self.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.call_from_thread(self._select_market, markets)
+
+    def _select_market(self, markets: list[Market]) -> None:
+        from csr_tui.screens.pick_one import PickOneScreen
+
+        options = [(m.code, f"{m.code}  {m.name} ({m.currency.code})") for m in markets]
         self.push_screen(
             PickOneScreen("New order: select the market", options), self._market_chosen
         )
@@ -251,15 +292,34 @@ class CsrApp(App[None]):
             if isinstance(screen, OrderListScreen):
                 screen.reload(keep_position=True)
 
+    # -- help: every key of the current screen ------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from csr_tui.screens.help import HelpScreen
+
+        if action == "help":
+            return not isinstance(self.screen, HelpScreen)
+        return True
+
+    def action_help(self) -> None:
+        from csr_tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
     # -- every binding of the current screen is also a command ----------------------------
 
     def get_key_display(self, binding: Binding) -> str:
         display = super().get_key_display(binding)
         if display[:1] == "f" and display[1:].isdigit():
             return display.upper()
-        return {"space": "Spc", "delete": "Del", "del": "Del", "escape": "Esc", "esc": "Esc"}.get(
-            display, display
-        )
+        return {
+            "space": "Spc",
+            "delete": "Del",
+            "del": "Del",
+            "escape": "Esc",
+            "esc": "Esc",
+            "tab": "Tab",
+        }.get(display, display)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

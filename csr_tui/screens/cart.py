@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Header, Input, Label, OptionList, Static
 
 from csr_tui.domain.customers import Address
 from csr_tui.domain.errors import DomainError
@@ -21,6 +21,7 @@ from csr_tui.domain.orders import Cart, OrderGroup
 from csr_tui.screens.form import Field, FormScreen
 from csr_tui.screens.group_editor import GroupEditorScreen
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.footer import KeyFooter
 from csr_tui.screens.widgets.formatting import money, totals_table
 from csr_tui.screens.widgets.safe_text import PlainInput, lines, option, plain, text
 from csr_tui.services import CartRef, CustomerRow
@@ -74,7 +75,7 @@ class CartScreen(GroupEditorScreen):
             yield DataTable(cursor_type="row", id="lines")
             yield Static(id="totals")
         yield Static(id="status")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "New order" if self.new else "Cart Details"

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from csr_tui.domain.errors import DomainError, ValidationError
 from csr_tui.domain.orders import OrderGroup, PurchaseOrder, Shipment
@@ -24,6 +24,7 @@ from csr_tui.screens.form import Field, FormScreen
 from csr_tui.screens.group_editor import GroupEditorScreen
 from csr_tui.screens.pick_one import PickOneScreen
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.footer import KeyFooter
 from csr_tui.screens.widgets.formatting import local_time, money, status_text, totals_table
 from csr_tui.screens.widgets.safe_text import lines, plain, text
 from csr_tui.services import AuditEntry, OrderRef
@@ -87,7 +88,7 @@ class OrderDetailsScreen(GroupEditorScreen):
             yield Static(id="totals")
             yield Static(id="more")
         yield Static(id="status")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.number

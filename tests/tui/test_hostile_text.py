@@ -12,12 +12,13 @@ from csr_tui.screens.choice_filter import ChoiceFilterScreen
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.date_filter import DateFilterScreen
 from csr_tui.screens.form import FormScreen
+from csr_tui.screens.help import HelpScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.order_details import OrderDetailsScreen
 from csr_tui.screens.pick_one import PickOneScreen
 from csr_tui.screens.shipment_edit import ShipmentEditScreen
 from tests.hostile import PAYLOADS, PWNED_SCREENSHOT
-from tests.tui.conftest import settle, type_text
+from tests.tui.conftest import settle, text_of, type_text
 from tests.tui.rendered import assert_shown_safely, screen_strips, screen_text
 
 SIZE = (120, 40)
@@ -39,6 +40,13 @@ async def test_order_list_search_and_filters(hostile_app, hostile):
         await type_text(pilot, "Lee [")
         assert_shown_safely(app, ["Lee [/]", "Lee [old account]"])
         assert app.screen.query_one("#orders").row_count == 2
+        for row in (0, 1):  # below the list (too narrow for every column): the row, whole
+            app.screen.query_one("#orders").move_cursor(row=row)
+            await settle(pilot, 1)
+            shown = app.screen.query_one("#orders").rows_shown[row]
+            detail = text_of(app.screen.query_one("#detail"))
+            assert hostile.shown(shown.customer_name) in detail
+            assert_shown_safely(app, [hostile.shown(shown.customer_name)])
         await pilot.press("ctrl+a", "ctrl+k", *"[/]zz")
         await settle(pilot)
         assert_shown_safely(app, ["No orders match “[/]zz”."])
@@ -152,6 +160,11 @@ async def test_order_details_and_its_dialogs(hostile_app, hostile):
         assert isinstance(app.screen, FormScreen)
         line = details.order.shipments[0].line_items[0]
         assert_shown_safely(app, [hostile.shown(line.sku)[:10]])
+        await pilot.press("f1")  # the help names the dialog by its title
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert_shown_safely(app, [hostile.shown(line.sku)[:10]])
+        await back(pilot)
         await back(pilot)
 
         for key, dialog in (("c", ConfirmScreen), ("d", FormScreen)):

@@ -37,6 +37,14 @@ def installed_command() -> str | None:
     return shutil.which("csr-tui")
 
 
+def test_the_command_is_found_beside_the_interpreter_without_path(monkeypatch) -> None:
+    """`.venv/bin/python -m pytest` without activating the virtualenv finds its csr-tui."""
+    beside = Path(sys.executable).parent / "csr-tui"
+    assert beside.is_file(), "the package is installed in the interpreter running the tests"
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert installed_command() == str(beside)
+
+
 @pytest.fixture(scope="module")
 def csr_tui() -> str:
     path = installed_command()

@@ -323,7 +323,9 @@ class OrderListScreen(Screen[None]):
         cursor = {"first": 0, "last": len(page.rows) - 1, "keep": table.cursor_row}[request.cursor]
         table.show(page.rows, set(self.selected), cursor)
         if request.with_count:
-            self.hint = None
+            if self.hint is not None:
+                self.hint = None
+                self.refresh_bindings()
             self.count_any_part(request, page)
         self.query_one("#empty").display = not page.rows
         self.query_one("#empty", Static).update(self.empty_text())
@@ -382,7 +384,8 @@ class OrderListScreen(Screen[None]):
             search.focus()
 
     def _hint_key(self) -> str:
-        return (keys_for(self, "search_any_part") or ["Ctrl+P"])[0]
+        """The key that applies the hint, as bound now (keymap.toml may have moved it)."""
+        return next(iter(keys_for(self, "search_any_part")), "Tab")
 
     def on_order_list_screen_load_failed(self, message: LoadFailed) -> None:
         if message.request.generation != self.generation:

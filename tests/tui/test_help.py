@@ -17,6 +17,7 @@ from csr_tui.screens.carts import CartsScreen
 from csr_tui.screens.choice_filter import ChoiceFilterScreen
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.date_filter import DateFilterScreen
+from csr_tui.screens.demo_offer import DemoOfferScreen
 from csr_tui.screens.form import FormScreen
 from csr_tui.screens.help import HelpScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
@@ -208,3 +209,17 @@ async def test_the_footer_shows_whole_keys_and_f1_help(app, unpaid, width):  # n
         assert last_line.rstrip().split("▏")[0].rstrip().endswith("F1 Help")
         if width >= 150:
             assert "Esc Back" in last_line, "a wide terminal shows every key"
+
+
+async def test_the_help_of_the_first_start_offer(tmp_path: Path):
+    app = CsrApp(
+        database_url=f"sqlite:///{tmp_path / 'empty.db'}",
+        agent="alice",
+        clock=FixedClock(),
+        keymap_file=Path("/nonexistent"),
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DemoOfferScreen)
+        shown = await check_help(pilot)
+        assert shown["Enter"].startswith("Load demo data") and shown["Esc"] == "Start empty"

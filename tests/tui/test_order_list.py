@@ -412,30 +412,31 @@ async def test_a_name_from_its_first_letter_offers_any_part_one_key_away(
         assert "Tab" not in status_line(app)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
-async def test_a_narrow_list_shows_the_highlighted_order_whole_below_it(app, size):
-    async with app.run_test(size=size) as pilot:
+async def test_a_narrow_list_shows_the_highlighted_order_whole_below_it(app):
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("down", "down")
         row = rows(app)[1]
-        detail = text_of(app.screen.query_one("#detail"))
-        for value in (
-            row.number,
-            f"{row.created_at:%Y-%m-%d %H:%M}",
-            row.name,
-            row.market_code,
-            row.customer_name,
-            row.customer_email,
-            row.status.value,
-            money(row.total, row.currency),
-        ):
-            assert value in detail
-        assert len(detail.strip().splitlines()) <= 2
-
-
-async def test_a_wide_list_needs_no_detail_line(app):
-    async with app.run_test(size=(200, 60)) as pilot:
-        await settle(pilot)
+        for size in ((80, 24), (100, 30)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot, 1)
+            detail = text_of(app.screen.query_one("#detail"))
+            for value in (
+                row.number,
+                f"{row.created_at:%Y-%m-%d %H:%M}",
+                row.name,
+                row.market_code,
+                row.customer_name,
+                row.customer_email,
+                row.status.value,
+                money(row.total, row.currency),
+            ):
+                assert value in detail, size
+            assert len(detail.strip().splitlines()) <= 2
+        await pilot.press("down")
+        assert rows(app)[2].number in text_of(app.screen.query_one("#detail"))
+        await pilot.resize_terminal(200, 60)  # every column shown: no line needed
+        await settle(pilot, 1)
         assert not app.screen.query_one("#detail").display
 
 
@@ -446,23 +447,15 @@ async def test_market_lists_put_the_most_used_first(app, demo_services):
         await settle(pilot)
         await pilot.press("f3")
         await settle(pilot)
-        listed = [str(o.prompt)[:2] for o in app.screen.query_one("SelectionList")._options]
-        assert listed == by_use
+        choices = app.screen.query_one("SelectionList")
+        assert [str(o.prompt)[:2] for o in choices._options] == by_use
+        hint = text_of(app.screen.query_one(".hint"))  # the filter dialogs take a and A
+        assert "a/A all/none" in hint and "Space toggle" in hint and "Enter apply" in hint
+        await pilot.press("A")
+        assert len(choices.selected) == len(by_use)
+        await pilot.press("a")
+        assert choices.selected == []
         await pilot.press("escape", "ctrl+n")
         await settle(pilot)
         options = app.screen.query_one("OptionList")
         assert [options.get_option_at_index(i).id for i in range(options.option_count)] == by_use
-
-
-async def test_a_filter_dialog_takes_a_and_shift_a_and_says_so(app):
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        hint = text_of(app.screen.query_one(".hint"))
-        assert "a/A all/none" in hint and "Space toggle" in hint and "Enter apply" in hint
-        choices = app.screen.query_one("SelectionList")
-        await pilot.press("A")
-        assert len(choices.selected) == len(OrderStatus)
-        await pilot.press("a")
-        assert choices.selected == []

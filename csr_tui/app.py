@@ -40,8 +40,35 @@ class CsrApp(App[None]):
     ModalScreen { background: $background 60%; }
     Toast { max-width: 70; }
     """
+    # Priority: these keys reach past dialogs too. A text field keeps "?" for itself
+    # (Textual drops a key from the bindings above a widget that takes it as text).
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
+        Binding(
+            "f1,question_mark",
+            "help",
+            "Help",
+            id="app.help",
+            priority=True,
+            tooltip="every key of this screen, as it is now",
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            id="app.command_palette",
+            show=False,
+            priority=True,
+            tooltip="find any action of this screen by name, and run it",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="app.quit",
+            show=False,
+            priority=True,
+            tooltip="leave csr-tui (what was saved stays saved)",
+        ),
     ]
 
     class DatabaseReady(Message):
@@ -261,6 +288,20 @@ class CsrApp(App[None]):
             if isinstance(screen, OrderListScreen):
                 screen.reload(keep_position=True)
 
+    # -- help: every key of the current screen ------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from csr_tui.screens.help import HelpScreen
+
+        if action == "help":
+            return not isinstance(self.screen, HelpScreen)
+        return True
+
+    def action_help(self) -> None:
+        from csr_tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
     # -- every binding of the current screen is also a command ----------------------------
 
     def get_key_display(self, binding: Binding) -> str:
@@ -274,6 +315,7 @@ class CsrApp(App[None]):
             "escape": "Esc",
             "esc": "Esc",
             "shift+tab": "⇧Tab",
+            "tab": "Tab",
         }.get(display, display)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -31,6 +31,7 @@ DEFAULT_ORDERS = 5_000
 DEFAULT_SEED = 42
 CHUNK = 20_000
 AGENTS = ("alice", "bob", "chen", "dana", "emeka", "farah", "website")
+SEED_SKU = 40_707_827  # the seed's example of a SKU search ("SKU-40707827"): the first variant
 
 
 class DemoRefused(DomainError):
@@ -579,7 +580,7 @@ class DemoLoader:
         rng = self.rng
         self.progress.phase("Product variants", self.n_variants)
         variants: list[_Variant] = []
-        skus: set[int] = set()
+        skus: set[int] = {SEED_SKU}
         for i in range(self.n_variants):
             product, base_price = rng.choice(PRODUCTS)
             name = f"{rng.choice(ADJECTIVES)} {rng.choice(COLORS)} {product}, {rng.choice(SIZES)}"
@@ -587,6 +588,8 @@ class DemoLoader:
             while sku in skus:
                 sku = rng.randint(10_000_000, 99_999_999)
             skus.add(sku)
+            if i == 0:
+                sku = SEED_SKU  # drawn all the same, so that the rest of the data stays as it was
             roll = rng.random()
             in_stock = 0 if roll < 0.08 else rng.randint(1, 400)
             usd = max(500, int(base_price * rng.uniform(0.6, 1.6)) // 100 * 100 + 99)

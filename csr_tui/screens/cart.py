@@ -8,7 +8,7 @@ from rich.console import Group
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import Cart, OrderGroup
@@ -17,6 +17,7 @@ from csr_tui.screens.create_order.customer import contact_line
 from csr_tui.screens.create_order.shipment import complete, shipment_line
 from csr_tui.screens.group_editor import GroupEditorScreen
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.footer import KeyFooter
 from csr_tui.screens.widgets.formatting import totals_table
 from csr_tui.screens.widgets.safe_text import plain, text
 from csr_tui.services import CartRef
@@ -50,7 +51,7 @@ class CartScreen(GroupEditorScreen):
             yield DataTable(cursor_type="row", id="lines")
             yield Static(id="totals")
         yield Static(id="status")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.add_line_columns()

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from csr_tui.domain.errors import DomainError
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.footer import KeyFooter
 from csr_tui.screens.widgets.formatting import local_time
 from csr_tui.screens.widgets.safe_text import plain
 from csr_tui.services import CartRow
@@ -47,7 +48,7 @@ class CartsScreen(Screen[None]):
         yield Header()
         yield DataTable(cursor_type="row", zebra_stripes=True)
         yield Static(plain("Loading carts…"), id="status")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -173,6 +173,11 @@ class Services:
 
         return self.db.query(page)
 
+    def count_orders(self, order_filter: OrderFilter) -> Count:
+        """How many orders match (above the count cap: "10,000+"), without a page."""
+        codes = self.market_codes()
+        return self.db.query(lambda conn: OrderList(conn, order_filter, codes).count())
+
     def get_order(self, number: str) -> PurchaseOrder:
         return self.db.read(lambda r: r.orders.get(number.strip().upper()))
 

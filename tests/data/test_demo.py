@@ -103,3 +103,8 @@ def test_stored_totals_are_the_domains_totals(demo):
 def test_demo_goes_only_into_an_empty_database(demo):
     with pytest.raises(DemoRefused, match="already has orders"):
         load_demo(demo.db.engine, orders=5)
+
+
+def test_the_seeds_example_sku_is_in_the_demo_catalogue(demo):
+    found = demo.search_variants("SKU-40707827", "US")
+    assert found and found[0].sku == "SKU-40707827" and found[0].price is not None

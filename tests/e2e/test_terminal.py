@@ -6,6 +6,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,9 +28,26 @@ def tmux() -> str:
     return path
 
 
+def installed_command() -> str | None:
+    """The csr-tui command of the Python running the tests (a virtualenv's, even when it is
+    not activated), else the one on PATH."""
+    beside = Path(sys.executable).parent / "csr-tui"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("csr-tui")
+
+
+def test_the_command_is_found_beside_the_interpreter_without_path(monkeypatch) -> None:
+    """`.venv/bin/python -m pytest` without activating the virtualenv finds its csr-tui."""
+    beside = Path(sys.executable).parent / "csr-tui"
+    assert beside.is_file(), "the package is installed in the interpreter running the tests"
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert installed_command() == str(beside)
+
+
 @pytest.fixture(scope="module")
 def csr_tui() -> str:
-    path = shutil.which("csr-tui")
+    path = installed_command()
     assert path, "the csr-tui command is installed with the package (pip install -e .)"
     return path
 

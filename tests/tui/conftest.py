@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from csr_tui.app import CsrApp
 from csr_tui.data.database import Database
@@ -75,8 +75,9 @@ async def settle(pilot: Pilot, rounds: int = 3) -> None:
         await pilot.pause(0.12)
         for worker in list(pilot.app.workers):
             # A form's worker dismisses its own screen, which cancels the worker after
-            # its work is done: nothing is left to wait for.
-            with contextlib.suppress(WorkerCancelled):
+            # its work is done: nothing is left to wait for. A worker that failed has
+            # already said so on the screen (the tests read it there).
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
                 await worker.wait()
     await pilot.pause()
 

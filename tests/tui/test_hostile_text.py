@@ -14,6 +14,7 @@ from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.create_order import CreateOrderScreen
 from csr_tui.screens.date_filter import DateFilterScreen
 from csr_tui.screens.form import FormScreen
+from csr_tui.screens.help import HelpScreen
 from csr_tui.screens.keep_or_discard import KeepOrDiscardScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.order_details import OrderDetailsScreen
@@ -43,6 +44,13 @@ async def test_order_list_search_and_filters(hostile_app, hostile):
         await type_text(pilot, "Lee [")
         assert_shown_safely(app, ["Lee [/]", "Lee [old account]"])
         assert app.screen.query_one("#orders").row_count == 2
+        for row in (0, 1):  # below the list (too narrow for every column): the row, whole
+            app.screen.query_one("#orders").move_cursor(row=row)
+            await settle(pilot, 1)
+            shown = app.screen.query_one("#orders").rows_shown[row]
+            detail = text_of(app.screen.query_one("#detail"))
+            assert hostile.shown(shown.customer_name) in detail
+            assert_shown_safely(app, [hostile.shown(shown.customer_name)])
         await pilot.press("ctrl+a", "ctrl+k", *"[/]zz")
         await settle(pilot)
         assert_shown_safely(app, ["No orders match “[/]zz”."])
@@ -180,6 +188,11 @@ async def test_order_details_its_tabs_and_its_dialogs(hostile_app, hostile):
         assert isinstance(app.screen, FormScreen)
         line = details.order.shipments[0].line_items[0]
         assert_shown_safely(app, [hostile.shown(line.sku)[:10]])
+        await pilot.press("f1")  # the help names the dialog by its title
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert_shown_safely(app, [hostile.shown(line.sku)[:10]])
+        await back(pilot)
         await back(pilot)
 
         details.form.table.move_cursor(

@@ -62,9 +62,7 @@ def unpaid(demo_services: Services) -> str:
 async def open_details(pilot, number: str) -> OrderDetailsScreen:
     """From the order list, by keys: search the number, Enter on the row."""
     await type_text(pilot, number)
-    await pilot.press("enter")
-    await settle(pilot)
-    await pilot.press("enter")
+    await pilot.press("enter")  # the only match: Enter opens it
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, OrderDetailsScreen) and screen.number == number

@@ -18,7 +18,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Input, Static
+from textual.widgets import ContentSwitcher, DataTable, Header, Input, Static
 
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.customers import ISO_COUNTRIES, Address
@@ -44,6 +44,7 @@ from csr_tui.screens.keep_or_discard import Answer, KeepOrDiscardScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.shipment_edit import ADDRESS_FIELDS, ShipmentEditScreen
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.footer import KeyFooter
 from csr_tui.screens.widgets.formatting import money
 from csr_tui.screens.widgets.safe_text import lines, plain
 from csr_tui.services import Ref, Services
@@ -116,7 +117,7 @@ class CreateOrderScreen(GroupEditorScreen):
             yield ReviewStep(id="review")
         yield Static(id="status")
         # Ctrl+P is in the status line: the footer keeps its width for the keys.
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.add_line_columns()

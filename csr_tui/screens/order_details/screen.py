@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from csr_tui.domain.errors import DomainError, ValidationError
 from csr_tui.domain.offers import (
@@ -38,6 +38,7 @@ from csr_tui.screens.order_details.shipment_menu import ShipmentMenuScreen
 from csr_tui.screens.order_details.summary import SummaryPane
 from csr_tui.screens.pick_one import PickOneScreen
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.footer import KeyFooter
 from csr_tui.screens.widgets.formatting import money
 from csr_tui.screens.widgets.safe_text import plain
 from csr_tui.services import AuditEntry, OrderRef
@@ -131,7 +132,7 @@ class OrderDetailsScreen(GroupEditorScreen):
             with TabPane(TAB_TITLES[3], id="history"):
                 yield HistoryPane(id="history-pane")
         yield Static(plain(f"Loading {self.number}…"), id="status")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.number

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import tomllib
 from collections.abc import Iterable
 from datetime import date
@@ -9,15 +10,21 @@ from functools import partial
 from pathlib import Path
 
 from platformdirs import user_config_dir
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from csr_tui.config import short_database_name
+from csr_tui.domain.agent import Agent
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.errors import DomainError
+from csr_tui.domain.text import visible
+from csr_tui.error_log import log_unexpected
+from csr_tui.rich_text import plain
+from csr_tui.screens.widgets.background import background
 from csr_tui.services import Services, open_services
 from csr_tui.services.services import Clock, utc_now
 
@@ -33,16 +40,46 @@ class CsrApp(App[None]):
     ModalScreen { background: $background 60%; }
     Toast { max-width: 70; }
     """
+    # Priority: these keys reach past dialogs too. A text field keeps "?" for itself
+    # (Textual drops a key from the bindings above a widget that takes it as text).
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
+        Binding(
+            "f1,question_mark",
+            "help",
+            "Help",
+            id="app.help",
+            priority=True,
+            tooltip="every key of this screen, as it is now",
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            id="app.command_palette",
+            show=False,
+            priority=True,
+            tooltip="find any action of this screen by name, and run it",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="app.quit",
+            show=False,
+            priority=True,
+            tooltip="leave csr-tui (what was saved stays saved)",
+        ),
     ]
 
     class DatabaseReady(Message):
-        def __init__(self, services: Services, markets: list[Market], empty: bool) -> None:
+        def __init__(
+            self, services: Services, markets: list[Market], empty: bool, warnings: list[str]
+        ) -> None:
             super().__init__()
             self.services = services
             self.markets = markets
             self.empty = empty
+            self.warnings = warnings
 
     class DatabaseFailed(Message):
         def __init__(self, error: str) -> None:
@@ -53,7 +90,7 @@ class CsrApp(App[None]):
         self,
         *,
         database_url: str | None = None,
-        agent: str = "agent",
+        agent: Agent | str = "agent",
         services: Services | None = None,
         clock: Clock = utc_now,
         keymap_file: Path | None = None,
@@ -62,7 +99,8 @@ class CsrApp(App[None]):
         if database_url is None and services is None:
             raise ValueError("CsrApp needs a database URL or services")
         self.database_url = database_url
-        self.agent = services.agent if services else agent
+        self.identity = agent if isinstance(agent, Agent) else Agent(agent)
+        self.agent = services.agent if services else self.identity.name
         self.clock = clock
         self.services: Services | None = None
         self._given_services = services
@@ -71,6 +109,39 @@ class CsrApp(App[None]):
 
     def today(self) -> date:
         return self.clock().astimezone().date()
+
+    # -- text is data, everywhere ----------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is plain text, whoever asks for it: messages quote what customers and
+        agents typed (Textual would parse them as markup, and pass escape sequences on)."""
+        super().notify(
+            visible(message, lines=True),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header names a cart, an order number, the agent: shown, never obeyed."""
+        return super().format_title(visible(title), visible(sub_title))
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual stops the app after an unexpected error and prints a traceback with local
+        variables (customer data among them). The traceback goes to the log instead, and
+        the terminal gets one line naming it."""
+        message = log_unexpected(error, "csr-tui")
+        super()._handle_exception(error)
+        self._exit_renderables[:] = [plain(f"csr-tui stopped. {message}", "bold red")]
 
     def on_mount(self) -> None:
         from csr_tui.screens.order_list import OrderListScreen
@@ -94,34 +165,45 @@ class CsrApp(App[None]):
 
     # -- the database, opened off the UI thread -------------------------------------------
 
-    @work(thread=True, exclusive=True, group="database", exit_on_error=False)
+    @background("database")
     def open_database(self) -> None:
         try:
             services = self._given_services
             if services is None:
                 assert self.database_url is not None
-                services = open_services(self.database_url, self.agent, self.clock)
+                services = open_services(self.database_url, self.identity, self.clock)
             markets = services.markets()
             empty = not markets and not services.has_orders()
+            warnings = services.db.warnings()
         except DomainError as error:
             self.post_message(self.DatabaseFailed(str(error)))
             return
-        self.post_message(self.DatabaseReady(services, markets, empty))
+        self.post_message(self.DatabaseReady(services, markets, empty, warnings))
 
     def on_csr_app_database_ready(self, message: DatabaseReady) -> None:
         self.services = message.services
         self.markets = message.markets
+        for warning in message.warnings:
+            self.notify(warning, title="Database", severity="warning", timeout=30)
         if message.empty:
             from csr_tui.screens.demo_offer import DemoOfferScreen
 
             self.push_screen(DemoOfferScreen(), self._after_demo)
         else:
             self._refresh_list()
+        self.set_timer(1.0, self.warm_up)  # after the first page, not racing it
+
+    @background("warm-up")
+    def warm_up(self) -> None:
+        """Load the code of the screens a phone order goes through while the agent reads
+        the list, so the first Ctrl+N does not wait for it (about 0.2 s)."""
+        for module in ("csr_tui.screens.create_order", "csr_tui.screens.order_details"):
+            importlib.import_module(module)
 
     def _after_demo(self, _loaded: bool | None) -> None:
         self.reload_markets()
 
-    @work(thread=True, exclusive=True, group="markets", exit_on_error=False)
+    @background("markets")
     def reload_markets(self) -> None:
         assert self.services is not None
         try:
@@ -165,37 +247,38 @@ class CsrApp(App[None]):
         if self.services is not None:
             self.push_screen(CartsScreen())
 
-    def open_cart(self, cart_id: int, notices: list[str] | None = None, new: bool = False):
+    def open_cart_details(self, cart_id: int) -> None:
         from csr_tui.screens.cart import CartScreen
 
-        self.push_screen(CartScreen(cart_id, notices, new=new))
+        self.push_screen(CartScreen(cart_id))
+
+    def open_cart(
+        self, cart_id: int, notices: list[str] | None = None, *, created_here: bool = True
+    ) -> None:
+        """A cart in the create-order wizard's steps: a Reorder's draft (with what the agent
+        must know of it), or a cart to Convert to Purchase Order (not `created_here`)."""
+        from csr_tui.screens.create_order import CreateOrderScreen
+
+        self.push_screen(CreateOrderScreen(cart_id, notices, created_here=created_here))
 
     def new_order(self) -> None:
-        """Create an order: Select the Market, then the customer, shipments and items."""
-        from csr_tui.screens.pick_one import PickOneScreen
+        """Create an order: the wizard, from the market on."""
+        from csr_tui.screens.create_order import CreateOrderScreen
 
         if self.services is None or not self.markets:
             self.notify("There are no markets yet.", severity="warning")
             return
-        options = [(m.code, f"{m.code}  {m.name} ({m.currency.code})") for m in self.markets]
-        self.push_screen(
-            PickOneScreen("New order: select the market", options), self._market_chosen
-        )
+        self.push_screen(CreateOrderScreen())
 
-    def _market_chosen(self, market_code: str | None) -> None:
-        if market_code is not None:
-            self._create_cart(market_code)
+    async def action_quit(self) -> None:
+        """Ctrl+Q: an order being created with content asks first (keep it as a cart,
+        discard it, or continue); so does a dialog holding what was typed into it."""
+        from csr_tui.screens.create_order import CreateOrderScreen
 
-    @work(thread=True, exclusive=True, group="new-cart", exit_on_error=False)
-    def _create_cart(self, market_code: str) -> None:
-        assert self.services is not None
-        try:
-            cart = self.services.create_cart(market_code)
-        except DomainError as error:
-            self.call_from_thread(self.notify, str(error), severity="error")
+        wizards = [s for s in self.screen_stack if isinstance(s, CreateOrderScreen)]
+        if wizards and wizards[-1].ask_before_quitting():
             return
-        assert cart.id is not None
-        self.call_from_thread(self.open_cart, cart.id, None, True)
+        self.exit()
 
     def order_changed(self) -> None:
         """An order was created, changed or deleted elsewhere: the list shows it."""
@@ -205,15 +288,35 @@ class CsrApp(App[None]):
             if isinstance(screen, OrderListScreen):
                 screen.reload(keep_position=True)
 
+    # -- help: every key of the current screen ------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from csr_tui.screens.help import HelpScreen
+
+        if action == "help":
+            return not isinstance(self.screen, HelpScreen)
+        return True
+
+    def action_help(self) -> None:
+        from csr_tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
     # -- every binding of the current screen is also a command ----------------------------
 
     def get_key_display(self, binding: Binding) -> str:
         display = super().get_key_display(binding)
         if display[:1] == "f" and display[1:].isdigit():
             return display.upper()
-        return {"space": "Spc", "delete": "Del", "del": "Del", "escape": "Esc", "esc": "Esc"}.get(
-            display, display
-        )
+        return {
+            "space": "Spc",
+            "delete": "Del",
+            "del": "Del",
+            "escape": "Esc",
+            "esc": "Esc",
+            "shift+tab": "⇧Tab",
+            "tab": "Tab",
+        }.get(display, display)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -5,18 +5,23 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from csr_tui import __version__
-from csr_tui.config import DATABASE_URL_ENV, default_agent, resolve_database_url
+from csr_tui.config import DATABASE_URL_ENV, current_agent, resolve_database_url
+from csr_tui.domain.errors import DomainError, NotFound, ValidationError
+from csr_tui.domain.text import CONTROL_CODES, visible
 
-# Everything heavier (SQLAlchemy, Textual, the domain) is imported by the command that needs
-# it: `csr-tui --version` imports none of it, `orders list` no Textual.
+# Everything heavier (SQLAlchemy, Textual, Rich, platformdirs) is imported by the command
+# that needs it: `csr-tui --version` imports none of it, `orders list` no Textual.
 
 EXIT_USAGE = 2
+EXIT_UNEXPECTED = 70  # EX_SOFTWARE: an internal error, its details in the log
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a command killed by SIGPIPE
 
 
 class UsageError(Exception):
@@ -42,7 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"csr-tui {__version__}")
     _database_option(parser)
     parser.add_argument(
-        "--agent", metavar="NAME", help="agent name on notes and audit records (default: login)"
+        "--agent",
+        metavar="LABEL",
+        help="how you are shown on notes and in the audit log, beside your login (which is "
+        "always recorded)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -55,6 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
     _database_option(upgrade, argparse.SUPPRESS)
+    share = db_commands.add_parser(
+        "share", help="share the SQLite file with a Unix group (folder setgid, files 0660)"
+    )
+    _database_option(share, argparse.SUPPRESS)
+    share.add_argument("--group", required=True, metavar="GROUP", help="the agents' group")
+
+    audit = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_commands.add_parser(
+        "verify", help="check the audit log's hash chain; exit 1 at the first broken link"
+    )
+    _database_option(verify, argparse.SUPPRESS)
 
     orders = commands.add_parser("orders", help="list or show purchase orders")
     order_commands = orders.add_subparsers(dest="orders_command", metavar="ACTION", required=True)
@@ -77,57 +97,120 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    from csr_tui.domain.errors import DomainError, NotFound, ValidationError
-
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    for argument in arguments:
+        if not _is_utf8(argument):
+            shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            print(f"csr-tui: the argument '{shown}' is not UTF-8 text.", file=sys.stderr)
+            return EXIT_USAGE
+    args = build_parser().parse_args(arguments)
     try:
         if args.command is None:
             return _run_app(args)
         if args.command == "demo":
             return _demo(args)
         if args.command == "db":
-            return _db_upgrade(args)
+            return _db_share(args) if args.db_command == "share" else _db_upgrade(args)
+        if args.command == "audit":
+            return _audit_verify(args)
         return _orders(args)
     except (UsageError, ValidationError, NotFound) as error:
-        print(f"csr-tui: {error}", file=sys.stderr)
+        print(f"csr-tui: {visible(error)}", file=sys.stderr)
         return EXIT_USAGE
     except DomainError as error:
-        print(f"csr-tui: {error}", file=sys.stderr)
+        print(f"csr-tui: {visible(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`csr-tui orders list | head`): stop quietly, as cat does.
+        # Python would complain again when flushing stdout at exit; point it at /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except Exception as error:
+        # No traceback here: it would show customer data; it goes to the log instead.
+        from csr_tui.error_log import log_unexpected
+
+        message = log_unexpected(error, f"csr-tui {args.command or ''}".strip())
+        print(f"csr-tui: {message}", file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _database(args: argparse.Namespace, *, upgrade: bool = True):  # type: ignore[no-untyped-def]
+    from csr_tui.data.database import Database
+
+    db = Database(resolve_database_url(args.database))
+    for warning in db.warnings():
+        print(f"csr-tui: warning: {warning}", file=sys.stderr)
+    if upgrade:
+        db.upgrade()
+    return db
 
 
 def _open(args: argparse.Namespace, *, upgrade: bool = True):  # type: ignore[no-untyped-def]
-    from csr_tui.data.database import Database
     from csr_tui.services import Services
 
-    db = Database(resolve_database_url(args.database))
-    if upgrade:
-        db.upgrade()
-    return Services(db, args.agent or default_agent())
+    return Services(_database(args, upgrade=upgrade), current_agent(args.agent))
 
 
 def _run_app(args: argparse.Namespace) -> int:
     from csr_tui.app import CsrApp
 
     url = resolve_database_url(args.database)
-    app = CsrApp(database_url=url, agent=args.agent or default_agent())
+    app = CsrApp(database_url=url, agent=current_agent(args.agent))
     app.run()
     return app.return_code or 0
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from csr_tui.data.database import Database
-
-    db = Database(resolve_database_url(args.database))
+    db = _database(args, upgrade=False)
     before, head = db.upgrade()
-    where = db.display_url
+    where = visible(db.display_url)
     if before == (head,):
         print(f"{where}: schema already at revision {head}.")
     else:
         print(f"{where}: schema upgraded from {', '.join(before) or 'empty'} to {head}.")
     return 0
+
+
+def _db_share(args: argparse.Namespace) -> int:
+    from csr_tui.data.faults import sqlite_path
+    from csr_tui.data.sharing import share_sqlite
+
+    url = resolve_database_url(args.database)
+    path = sqlite_path(url)
+    if path is None:
+        raise UsageError(
+            "db share is for a SQLite file; on PostgreSQL give each agent a role "
+            "(see README: Running for a team)"
+        )
+    for line in share_sqlite(path, args.group):
+        print(line)
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    services = _open(args)
+    check = services.verify_audit()
+    if check.intact:
+        print(
+            f"{services.db.display_url}: the audit log is intact: {check.records:,} records; "
+            f"the last one's hash is {check.head}."
+        )
+        return 0
+    print(
+        f"csr-tui: {check.problem} ({check.records:,} records before it are intact.)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -151,7 +234,7 @@ def _demo(args: argparse.Namespace) -> int:
         seed = DEFAULT_DEMO_SEED if args.seed is None else args.seed
         services.load_demo(orders, reporter, seed=seed)
     print(
-        f"Loaded {orders:,} demo orders into {services.db.display_url} "
+        f"Loaded {orders:,} demo orders into {visible(services.db.display_url)} "
         f"in {time.perf_counter() - started:.1f} s."
     )
     return 0
@@ -212,15 +295,43 @@ def _list(services: Any, args: argparse.Namespace) -> int:
         rows.extend(page.rows)
     records = [_row_record(r) for r in rows]
     if args.format == "json":
-        json.dump(records, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        print(json_document(records))
     elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(_ROW_FIELDS))
-        writer.writeheader()
-        writer.writerows(records)
+        _write_csv(records)
     else:
         _print_table(rows, count)
     return 0
+
+
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# json.dumps escapes C0 controls; these it would write raw (ensure_ascii=False).
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in CONTROL_CODES if code >= 0x7F}
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell as a spreadsheet should read it: a leading quote keeps `=HYPERLINK(...)` text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _write_csv(records: list[dict[str, Any]]) -> None:
+    """The data as stored, formulas neutralised; on a terminal, controls as placeholders."""
+    shown = visible if sys.stdout.isatty() else None
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(_ROW_FIELDS))
+    writer.writeheader()
+    for record in records:
+        cells = {k: v if k == "total" else csv_cell(v) for k, v in record.items()}
+        if shown is not None:
+            cells = {k: shown(v) if isinstance(v, str) else v for k, v in cells.items()}
+        writer.writerow(cells)
+
+
+def json_document(document: Any) -> str:
+    """JSON escapes C0 controls itself; DEL, C1 controls and bidirectional overrides (which
+    terminals may obey) are escaped too: safe to print, and it still reads back as the data."""
+    return json.dumps(document, indent=2, ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
 _ROW_FIELDS = (
@@ -252,13 +363,29 @@ def _row_record(row: Any) -> dict[str, Any]:
     }
 
 
-def _print_table(rows: list[Any], count: Any) -> None:
+def _console() -> Any:
+    """Rich output for people. Every cell and line is a Text made by `plain`, so nothing a
+    customer typed is read as markup or reaches the terminal as a control sequence."""
     from rich.console import Console
+
+    return Console(highlight=False, markup=False, emoji=False)
+
+
+LIST_CELL_LIMIT = 200  # characters of a cell in the `orders list` table (csv, json: all)
+
+
+def _shortened(value: str) -> str:
+    """A list is for finding an order: a name of thousands of characters is cut, visibly."""
+    return value if len(value) <= LIST_CELL_LIMIT else value[: LIST_CELL_LIMIT - 1] + "…"
+
+
+def _print_table(rows: list[Any], count: Any) -> None:
     from rich.table import Table
 
     from csr_tui.domain.money import currency
+    from csr_tui.rich_text import plain
 
-    table = Table(caption=f"{len(rows):,} shown of {count} matching orders")
+    table = Table(caption=plain(f"{len(rows):,} shown of {count} matching orders"))
     for name, justify in (
         ("No.", "left"),
         ("Created", "left"),
@@ -272,16 +399,21 @@ def _print_table(rows: list[Any], count: Any) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in rows:
         table.add_row(
-            r.number,
-            f"{r.created_at.astimezone():%Y-%m-%d %H:%M}",
-            r.name,
-            r.market_code,
-            r.customer_name,
-            r.customer_email or "",
-            r.status.value,
-            currency(r.currency).format(r.total),
+            *(
+                plain(_shortened(cell))
+                for cell in (
+                    r.number,
+                    f"{r.created_at.astimezone():%Y-%m-%d %H:%M}",
+                    r.name,
+                    r.market_code,
+                    r.customer_name,
+                    r.customer_email or "",
+                    r.status.value,
+                    currency(r.currency).format(r.total),
+                )
+            )
         )
-    Console().print(table)
+    _console().print(table)
 
 
 def order_document(order: Any) -> dict[str, Any]:
@@ -377,36 +509,46 @@ def _show(services: Any, args: argparse.Namespace) -> int:
     order = services.get_order(args.number)
     doc = order_document(order)
     if args.format == "json":
-        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        print(json_document(doc))
         return 0
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from csr_tui.rich_text import plain, text
+
+    console = _console()
     cur = order.currency
     console.print(
-        f"[bold]{order.number}[/]  {order.status.value}  {order.market.name}  "
-        f"created {order.created_at.astimezone():%Y-%m-%d %H:%M} by {order.created_by}"
+        text(
+            (order.number, "bold"),
+            f"  {order.status.value}  {order.market.name}  "
+            f"created {order.created_at.astimezone():%Y-%m-%d %H:%M} by {order.created_by}",
+        )
     )
-    console.print(f"Customer: {order.customer_name or '(anonymous)'}  {order.customer_email or ''}")
+    console.print(
+        plain(f"Customer: {order.customer_name or '(anonymous)'}  {order.customer_email or ''}")
+    )
     for s in order.shipments:
-        lines = Table(title=f"Shipment {s.number}: {s.status.value}", title_justify="left")
+        lines = Table(title=plain(f"Shipment {s.number}: {s.status.value}"), title_justify="left")
         for col in ("SKU", "Item", "Qty", "Price", "Total"):
             lines.add_column(col, justify="right" if col in ("Qty", "Price", "Total") else "left")
         for li in s.line_items:
             lines.add_row(
-                li.sku,
-                li.name,
-                str(li.quantity),
-                cur.format(li.placed_price),
-                cur.format(li.total(cur)),
+                *(
+                    plain(cell)
+                    for cell in (
+                        li.sku,
+                        li.name,
+                        li.quantity,
+                        cur.format(li.placed_price),
+                        cur.format(li.total(cur)),
+                    )
+                )
             )
         console.print(lines)
         if s.shipping_address:
-            console.print(f"  Ship to: {s.shipping_address.one_line()}")
+            console.print(plain(f"  Ship to: {s.shipping_address.one_line()}"))
         if s.shipping_method:
-            console.print(f"  Method: {s.shipping_method.name}")
+            console.print(plain(f"  Method: {s.shipping_method.name}"))
     t = order.totals()
     for label, value in (
         ("Subtotal", t.subtotal),
@@ -417,9 +559,12 @@ def _show(services: Any, args: argparse.Namespace) -> int:
         ("Paid", t.paid),
         ("Balance due", t.balance_due),
     ):
-        console.print(f"{label:>12}: {cur.format(value)}")
+        console.print(plain(f"{label:>12}: {cur.format(value)}"))
     for n in order.notes:
         console.print(
-            f"Note by {n.created_by} {n.created_at.astimezone():%Y-%m-%d %H:%M}: {n.description}"
+            plain(
+                f"Note by {n.created_by} {n.created_at.astimezone():%Y-%m-%d %H:%M}: "
+                f"{n.description}"
+            )
         )
     return 0

@@ -22,6 +22,7 @@ from csr_tui.data.database import Database
 from csr_tui.domain import Address, Coupon, Customer, DiscountKind, ProductVariant, PurchaseOrder
 from csr_tui.services import CartRef, Services
 from tests.factories import JP, NOW, US
+from tests.hostile import build_hostile_database
 from tests.pg_server import PostgresServer, PostgresUnavailable
 
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
@@ -97,6 +98,12 @@ def _build_template(url: str) -> None:
     db.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_state_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Unexpected errors are logged under the user's state folder: the tests' own, not yours."""
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PostgresServer]:
     try:
@@ -123,18 +130,23 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def new_database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
-    """A fresh migrated and seeded database; dropped when the test ends."""
+def new_database_url(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path, *, hostile: bool = False
+) -> str:
+    """A fresh migrated and seeded database (with hostile text: tests/hostile.py); dropped
+    when the test ends."""
     if backend == "sqlite":
         path = tmp_path / f"csr-{next(_names)}.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        template = "hostile_sqlite_template" if hostile else "sqlite_template"
+        shutil.copy(request.getfixturevalue(template), path)
         os.chmod(path, 0o600)
         return f"sqlite:///{path}"
     server: PostgresServer = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("hostile_pg_template") if hostile else PG_TEMPLATE
     name = f"csr_test_{os.getpid()}_{next(_names)}"
     admin = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}"))
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
 
     def drop() -> None:
         with admin.connect() as conn:
@@ -145,9 +157,36 @@ def new_database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Pat
     return server.url(name)
 
 
+@pytest.fixture(scope="session")
+def hostile_sqlite_template(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Path:
+    path = tmp_path_factory.mktemp("hostile") / "hostile.db"
+    shutil.copy(sqlite_template, path)
+    build_hostile_database(f"sqlite:///{path}", "sqlite")
+    return path
+
+
+@pytest.fixture(scope="session")
+def hostile_pg_template(pg_server: PostgresServer) -> str:
+    name = "csr_hostile_template"
+    admin = create_engine(pg_server.admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}"))
+    admin.dispose()
+    build_hostile_database(pg_server.url(name), "postgresql")
+    return name
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
+
+
+@pytest.fixture
+def hostile_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    """A database whose every free-text column holds hostile text (tests/hostile.py)."""
+    return new_database_url(request, backend, tmp_path, hostile=True)
 
 
 @pytest.fixture

@@ -5,13 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 import subprocess
 import sys
 
 import pytest
+from sqlalchemy import text as sa_text
 
-from csr_tui.cli import main
+from csr_tui.cli import EXIT_UNEXPECTED, FORMULA_STARTS, main
+from csr_tui.data.database import Database
+from csr_tui.data.queries import OrderFilter
+from csr_tui.domain.text import CONTROL_CODES
+from csr_tui.error_log import log_path
+from csr_tui.services import Services
 from tests.conftest import place_order
+from tests.hostile import LOOKED_FOR, fit
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -189,3 +198,194 @@ def test_orders_show_table_and_unknown_order(capsys, orders_url):
     assert code == 0 and "Taylor Hayes" in out and "Balance due" in out
     code, _, err = run(capsys, "orders", "show", "PO9999", "--database", orders_url)
     assert code == 2 and "There is no order PO9999" in err
+
+
+# -- hostile text (tests/hostile.py): read literally, never obeyed -------------------------
+
+TEXT_FIELDS = ("name", "customer_name", "customer_email")
+
+
+def no_control_characters(out: str) -> None:
+    found = {f"U+{ord(c):04X}" for c in out if ord(c) in CONTROL_CODES and c != "\n"}
+    assert not found, f"raw control characters in the output: {sorted(found)}"
+
+
+def stored_orders(url: str) -> dict[str, dict[str, str]]:
+    db = Database(url)
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa_text("SELECT number, name, customer_name, customer_email FROM orders")
+        )
+        stored = {r.number: {f: getattr(r, f) for f in TEXT_FIELDS} for r in rows}
+    db.close()
+    return stored
+
+
+def shown_keys(backend: str) -> list[str]:
+    return [fit(p, backend, None).key for p in LOOKED_FOR]
+
+
+@pytest.fixture
+def wide_terminal(monkeypatch):
+    """Rich tables wrap at the terminal's width; a wide one keeps each name on one line."""
+    monkeypatch.setenv("COLUMNS", "1000")
+
+
+def test_orders_list_table_shows_hostile_text_and_obeys_none(
+    capsys, hostile_url, backend, wide_terminal
+):
+    code, out, _ = run(capsys, "orders", "list", "--database", hostile_url)
+    assert code == 0
+    no_control_characters(out)
+    missing = [key for key in shown_keys(backend) if key not in out]
+    assert not missing
+
+
+def test_orders_list_csv_keeps_the_data_and_neutralises_formulas(capsys, hostile_url):
+    code, out, _ = run(capsys, "orders", "list", "--database", hostile_url, "--format", "csv")
+    assert code == 0
+    stored = stored_orders(hostile_url)
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert len(rows) == len(stored)
+    for row in rows:
+        for field in TEXT_FIELDS:
+            value = stored[row["number"]][field] or ""
+            assert row[field] == ("'" + value if value.startswith(FORMULA_STARTS) else value)
+            assert not row[field].startswith(FORMULA_STARTS)
+    assert any(row["customer_name"].startswith("'=HYPERLINK(") for row in rows)
+
+
+def test_orders_list_csv_on_a_terminal_shows_placeholders(capsys, hostile_url, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, _ = run(capsys, "orders", "list", "--database", hostile_url, "--format", "csv")
+    assert code == 0
+    no_control_characters(out.replace("\r\n", "\n"))
+    assert "t␛]0;pwned-title␇x" in out
+
+
+def test_orders_list_json_reads_back_as_stored_and_escapes_controls(capsys, hostile_url):
+    code, out, _ = run(capsys, "orders", "list", "--database", hostile_url, "--format", "json")
+    assert code == 0
+    no_control_characters(out)
+    stored = stored_orders(hostile_url)
+    for row in json.loads(out):
+        assert {f: row[f] for f in TEXT_FIELDS} == stored[row["number"]]
+
+
+def test_orders_show_on_hostile_text(capsys, hostile_url, backend, wide_terminal):
+    db = Database(hostile_url)
+    showcase = Services(db, "alice").search_orders(OrderFilter(), size=1).rows[0].number
+    order = Services(db, "alice").get_order(showcase)
+    db.close()
+    code, out, _ = run(capsys, "orders", "show", showcase, "--database", hostile_url)
+    assert code == 0
+    no_control_characters(out)
+    names = [fit(p, backend, None).key for p in LOOKED_FOR]
+    missing = [key for key in names if key not in out]
+    assert not missing, "every item name and note description is in the table output"
+    code, out, _ = run(
+        capsys, "orders", "show", showcase, "--database", hostile_url, "--format", "json"
+    )
+    assert code == 0
+    no_control_characters(out)
+    doc = json.loads(out)
+    assert [li["name"] for li in doc["shipments"][0]["lines"]] == [
+        li.name for li in order.shipments[0].line_items
+    ]
+    assert [n["text"] for n in doc["notes"]] == [n.text for n in order.notes]
+    assert doc["customer_name"] == order.customer_name
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_an_unexpected_error_prints_one_line_naming_the_log(capsys, database_url, monkeypatch):
+    def broken(*_args):
+        raise RuntimeError("mercy.taylor@example.com: something unforeseen")
+
+    monkeypatch.setattr("csr_tui.cli._list", broken)
+    code, out, err = run(capsys, "orders", "list", "--database", database_url)
+    assert code == EXIT_UNEXPECTED and out == ""
+    assert err == (f"csr-tui: Unexpected error (RuntimeError); the details are in {log_path()}\n")
+    assert stat.S_IMODE(log_path().stat().st_mode) == 0o600
+    assert "mercy.taylor@example.com: something unforeseen" in log_path().read_text()
+
+
+@pytest.mark.parametrize(
+    ("bounds", "count"),
+    [(("--to", "9999-12-31"), 3), (("--from", "0001-01-01"), 3), (("--from", "9999-12-31"), 0)],
+)
+def test_dates_at_the_ends_of_the_calendar_are_answered(capsys, orders_url, bounds, count):
+    code, out, err = run(
+        capsys, "orders", "list", "--database", orders_url, *bounds, "--format", "json"
+    )
+    assert code == 0 and err == "" and len(json.loads(out)) == count
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://agent@127.0.0.1:1/orders",
+        "mysql+pymysql://agent@127.0.0.1/orders",
+        "sqlite+aiosqlite:///orders.db",
+    ],
+)
+def test_an_unsupported_driver_is_named_in_one_line(capsys, url):
+    code, _, err = run(capsys, "orders", "list", "--database", url)
+    assert code == 1 and "is not supported; use sqlite:///PATH or postgresql+psycopg://" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_an_argument_that_is_not_utf8_is_refused_in_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "csr_tui", "orders", "list", "--search", b"Mer\xffcy"],
+        capture_output=True,
+        env={**os.environ, "CSR_TUI_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
+    )
+    err = result.stderr.decode()
+    assert result.returncode == 2
+    assert err == "csr-tui: the argument 'Mer\\xffcy' is not UTF-8 text.\n"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    from csr_tui.data.database import Database
+    from csr_tui.data.demo import load_demo
+
+    url = f"sqlite:///{tmp_path / 'many.db'}"
+    db = Database(url)
+    db.upgrade()
+    load_demo(db.engine, orders=400, seed=3)
+    db.close()
+    # Like `csr-tui orders list ... | head -1`: more output than a pipe holds, one line read.
+    command = ["orders", "list", "--database", url, "--limit", "400", "--format", "json"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "csr_tui", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout.readline() == b"[\n"
+        process.stdout.close()
+        err = process.stderr.read().decode()
+    assert process.returncode == 141
+    assert err == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "secrets"),
+    [
+        ("postgresql+psycopg://agent@127.0.0.1:1/orders?password=Qz9Secret", ["Qz9Secret"]),
+        ("postgresql+psycopg://agent:p@ss-Qz9@127.0.0.1:1/orders", ["p@ss-Qz9", "ss-Qz9"]),
+        ("postgresql+psycopg://agent:Qz9%40x@127.0.0.1:1/orders", ["Qz9%40x", "Qz9@x"]),
+    ],
+)
+def test_no_form_of_password_is_ever_printed(capsys, monkeypatch, url, secrets):
+    monkeypatch.setenv("PGPASSWORD", "EnvQz9Secret")
+    code, out, err = run(capsys, "db", "upgrade", "--database", url)
+    assert code == 1 and "***" in err and len(err.strip().splitlines()) == 1
+    for secret in [*secrets, "EnvQz9Secret"]:
+        assert secret not in out + err
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_db_upgrade_masks_a_password_parameter(capsys, database_url):
+    code, out, _ = run(capsys, "db", "upgrade", "--database", f"{database_url}?password=Qz9Sec")
+    assert code == 0 and "Qz9Sec" not in out and "?password=***: schema already at" in out

@@ -36,6 +36,7 @@ DEFAULT_SEED = 42
 CHUNK = 5_000
 OWN_PROCESS_FROM = 50_000  # orders: below, the rows are made in the loading process
 AGENTS = ("alice", "bob", "chen", "dana", "emeka", "farah", "website")
+SEED_SKU = 40_707_827  # the seed's example of a SKU search ("SKU-40707827"): the first variant
 
 
 class DemoRefused(DomainError):
@@ -807,7 +808,7 @@ class DemoLoader:
         rng = self.rng
         self.progress.phase("Product variants", self.n_variants)
         variants: list[_Variant] = []
-        skus: set[int] = set()
+        skus: set[int] = {SEED_SKU}
         texts: dict[tuple[int, int], str] = {}  # one string per price (memory)
         for i in range(self.n_variants):
             product, base_price = rng.choice(PRODUCTS)
@@ -816,6 +817,8 @@ class DemoLoader:
             while sku in skus:
                 sku = rng.randint(10_000_000, 99_999_999)
             skus.add(sku)
+            if i == 0:
+                sku = SEED_SKU  # drawn all the same, so that the rest of the data stays as it was
             roll = rng.random()
             in_stock = 0 if roll < 0.08 else rng.randint(1, 400)
             usd = max(500, int(base_price * rng.uniform(0.6, 1.6)) // 100 * 100 + 99)

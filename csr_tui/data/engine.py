@@ -4,6 +4,9 @@ SQLite serves several agents on one host: WAL lets readers run beside the writer
 transactions start with BEGIN IMMEDIATE so that two writers never both read then deadlock
 on the upgrade to a write lock, and writers take their turns first come, first served
 (writer_queue.py) instead of by luck in SQLite's busy handler.
+
+PostgreSQL connections are pinged when taken from the pool: after a server restart the
+dead ones are replaced instead of failing the agent's next action.
 """
 
 from __future__ import annotations
@@ -16,16 +19,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
 from csr_tui.config import mask_url
+from csr_tui.data.faults import DatabaseUnavailable, not_writable
 from csr_tui.data.writer_queue import WriterQueue
-from csr_tui.domain.errors import DomainError
 
 BUSY_TIMEOUT_SECONDS = 30
 WRITE = "csr_write"  # execution option: this transaction will write
 TICKET = "csr_writer_ticket"  # in a pooled connection's info: its turn in the writer queue
-
-
-class DatabaseUnavailable(DomainError):
-    """The database cannot be opened; the message says which and why, with no password."""
+SUPPORTED = "sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
 
 
 def sqlite_file(url: URL) -> Path | None:
@@ -50,12 +50,23 @@ def create_db_engine(url_text: str, **kwargs: Any) -> Engine:
         url = make_url(url_text)
     except Exception:
         raise DatabaseUnavailable(f"'{mask_url(url_text)}' is not a database URL.") from None
-    backend = url.get_backend_name()
-    if backend == "sqlite":
+    authority = url_text.partition("://")[2].split("/", 1)[0]
+    if authority.count("@") > 1:
+        raise DatabaseUnavailable(
+            f"{mask_url(url_text)}: an '@' in a user name or password must be written %40."
+        )
+    if url.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"):
+        raise DatabaseUnavailable(
+            f"{mask_url(url_text)}: the driver '{url.drivername}' is not supported; "
+            f"use {SUPPORTED}."
+        )
+    if url.get_backend_name() == "sqlite":
         path = sqlite_file(url)
         if path is not None:
             try:
                 prepare_sqlite_file(path)
+            except PermissionError:
+                raise not_writable(path) from None
             except OSError as error:
                 raise DatabaseUnavailable(f"Cannot create {path}: {error.strerror}.") from None
         engine = create_engine(
@@ -65,14 +76,13 @@ def create_db_engine(url_text: str, **kwargs: Any) -> Engine:
         )
         _configure_sqlite(engine, path)
         return engine
-    if backend == "postgresql":
-        if url.drivername == "postgresql":
-            url = url.set(drivername="postgresql+psycopg")
-        # No server-side prepared statements: after five runs PostgreSQL may switch to a
-        # generic plan, which cannot judge a LIKE pattern (a 60 ms search became 700 ms).
-        return create_engine(url, connect_args={"prepare_threshold": None}, **kwargs)
-    raise DatabaseUnavailable(
-        f"{mask_url(url_text)}: only sqlite:/// and postgresql+psycopg:// URLs are supported."
+    # No server-side prepared statements: after five runs PostgreSQL may switch to a
+    # generic plan, which cannot judge a LIKE pattern (a 60 ms search became 700 ms).
+    return create_engine(
+        url.set(drivername="postgresql+psycopg"),
+        connect_args={"prepare_threshold": None},
+        pool_pre_ping=True,
+        **kwargs,
     )
 
 

@@ -19,11 +19,15 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (a test keeps the two in step).
-HEAD = "0002"
+HEAD = "0003"
 
 
 class SchemaTooNew(DomainError):
     """The database was migrated by a newer csr-tui than this one."""
+
+
+class SchemaUnknown(DomainError):
+    """The tables exist but the record of their revision (alembic_version) is empty."""
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -51,6 +55,23 @@ def current_revisions(connection: Connection) -> tuple[str, ...]:
     return tuple(sorted(rows.scalars()))
 
 
+def check_revision_known(connection: Connection) -> None:
+    """Tables without a revision cannot be migrated safely: creating them again fails
+    ("table audit_log already exists"), and guessing their revision could skip a step."""
+    if current_revisions(connection) or not inspect(connection).has_table("orders"):
+        return
+    recorded = inspect(connection).has_table("alembic_version")
+    raise SchemaUnknown(
+        "This database has csr-tui's tables but "
+        + ("its alembic_version table is empty" if recorded else "no alembic_version table")
+        + ", so nobody knows which schema revision they are at (was it restored from a "
+        "partial dump, or the table emptied by hand?). Nothing was changed. Restore "
+        "alembic_version from the same backup as the tables, or, if you know the revision, "
+        f"record it: INSERT INTO alembic_version VALUES ('{HEAD}') when the schema is "
+        "this csr-tui's."
+    )
+
+
 def check_not_newer(connection: Connection) -> None:
     from alembic.script import ScriptDirectory
 
@@ -73,6 +94,7 @@ def upgrade(engine: Engine) -> tuple[tuple[str, ...], str]:
     from alembic import command
 
     with engine.connect().execution_options(**{WRITE: True}) as connection:
+        check_revision_known(connection)
         check_not_newer(connection)
         before = current_revisions(connection)
         connection.commit()

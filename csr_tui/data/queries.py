@@ -131,6 +131,7 @@ class OrderRow:
     status: OrderStatus
     total: Decimal
     currency: str
+    version: int  # the version shown: a delete from the list checks it
 
     @property
     def cursor(self) -> Cursor:
@@ -157,6 +158,7 @@ ROW_COLUMNS = (
     o.c.status,
     o.c.total,
     o.c.currency,
+    o.c.version,
 )
 
 
@@ -172,6 +174,7 @@ def _row(r: Any) -> OrderRow:
         status=OrderStatus(r.status),
         total=r.total,
         currency=r.currency,
+        version=r.version,
     )
 
 
@@ -654,13 +657,28 @@ class CustomerRow:
     phone: str
 
 
+# What a phone number is written with; text made only of these, with three digits or more,
+# is looked for in phone numbers, whatever their spacing and punctuation.
+PHONE_CHARACTERS = frozenset("0123456789 +-()./")
+
+
+def _digits(column: ColumnElement[str]) -> ColumnElement[str]:
+    for character in sorted(PHONE_CHARACTERS - set("0123456789")):
+        column = func.replace(column, character, "")
+    return column
+
+
 def search_customers(conn: Connection, text: str, limit: int = 20) -> list[CustomerRow]:
-    """Any part of the name or email (3+ characters); shorter text: a name or email prefix."""
+    """Any part of the name or email (3+ characters); shorter text: a name or email prefix.
+    Digits (3+, spaced and punctuated as you like): any part of the phone number."""
     c = t.customers
     key = search_key(text)
     if not key:
         return []
-    if len(key) < MIN_SUBSTRING:
+    digits = "".join(ch for ch in key if ch.isascii() and ch.isdigit())
+    if set(key) <= PHONE_CHARACTERS and len(digits) >= MIN_SUBSTRING:
+        where = _digits(c.c.phone).like(f"%{digits}%")
+    elif len(key) < MIN_SUBSTRING:
         where = or_(prefix_range(c.c.name_key, key), prefix_range(c.c.email_key, key))
     else:
         pattern = "%" + escape_like(key) + "%"
@@ -769,5 +787,80 @@ def list_carts(conn: Connection, limit: int = 200) -> list[CartRow]:
     ]
 
 
+# "Lately": the newest orders and carts; reading them is a short walk down the created-at
+# index, however many orders there are.
+RECENT_USE = 2_000
+
+
+def recent_market_use(conn: Connection, agent: str) -> list[str]:
+    """The market of each of `agent`'s orders and carts among the newest, newest first; an
+    agent with none there: everyone's."""
+    c = t.carts
+    recent = [
+        *conn.execute(
+            select(o.c.created_at, o.c.market_code, o.c.created_by)
+            .order_by(o.c.created_at.desc(), o.c.id.desc())
+            .limit(RECENT_USE)
+        ),
+        *conn.execute(
+            select(c.c.updated_at, c.c.market_code, c.c.created_by)
+            .order_by(c.c.updated_at.desc(), c.c.id.desc())
+            .limit(RECENT_USE)
+        ),
+    ]
+    recent.sort(key=lambda row: row[0], reverse=True)
+    own = [market for _at, market, by in recent if by == agent]
+    return own or [market for _at, market, _by in recent]
+
+
 def any_orders(conn: Connection) -> bool:
     return conn.execute(select(true()).select_from(o).limit(1)).first() is not None
+
+
+@dataclass(frozen=True)
+class ChangeStamp:
+    """Who saved an order or a cart last, and when: read every second or two while it is
+    open, so another agent's change is seen before it conflicts. Notes do not change an
+    order's version, so the newest note is part of the stamp."""
+
+    version: int
+    changed_by: str
+    changed_at: datetime
+    notes: int = 0
+    last_note_id: int | None = None
+    last_note_by: str | None = None
+    last_note_at: datetime | None = None
+
+
+def order_stamp(conn: Connection, number: str) -> ChangeStamp | None:
+    order = conn.execute(
+        select(o.c.id, o.c.version, o.c.updated_by, o.c.updated_at).where(o.c.number == number)
+    ).one_or_none()
+    if order is None:
+        return None
+    n = t.notes
+    count, last = conn.execute(
+        select(func.count(), func.max(n.c.id)).where(n.c.order_id == order.id)
+    ).one()
+    note = (
+        conn.execute(select(n.c.created_by, n.c.created_at).where(n.c.id == last)).one()
+        if last is not None
+        else None
+    )
+    return ChangeStamp(
+        order.version,
+        order.updated_by,
+        order.updated_at,
+        count,
+        last,
+        note.created_by if note else None,
+        note.created_at if note else None,
+    )
+
+
+def cart_stamp(conn: Connection, cart_id: int) -> ChangeStamp | None:
+    c = t.carts
+    cart = conn.execute(
+        select(c.c.version, c.c.updated_by, c.c.updated_at).where(c.c.id == cart_id)
+    ).one_or_none()
+    return None if cart is None else ChangeStamp(cart.version, cart.updated_by, cart.updated_at)

@@ -2,13 +2,19 @@
 
 Saves are optimistic: the order row is updated only if its version is still the one that was
 loaded, so two agents can never silently overwrite each other. Child rows (shipments, lines,
-payments, discounts, notes) are rewritten with the order: an order has a handful of them.
+payments, discounts) are rewritten with the order: an order has a handful of them. Notes are
+the exception: each is its own row, added alone, never rewritten, and adding one does not
+change the order's version (another agent's open copy stays current).
+
+In a unit of work (`lock=True`) an order or a cart is loaded with its row locked (FOR UPDATE
+on PostgreSQL): every save bumps that row first, so what the load reads (row and children)
+is one consistent state that nobody changes before this transaction ends.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -253,13 +259,16 @@ class CatalogRepository:
 
 
 class CustomerRepository:
-    def __init__(self, conn: Connection) -> None:
+    """With `lock`, a customer is loaded with its row locked, so that two agents adding to
+    one address book at once add both addresses."""
+
+    def __init__(self, conn: Connection, lock: bool = False) -> None:
         self.conn = conn
+        self.lock = lock
 
     def get(self, customer_id: int) -> Customer:
-        row = self.conn.execute(
-            select(t.customers).where(t.customers.c.id == customer_id)
-        ).one_or_none()
+        query = select(t.customers).where(t.customers.c.id == customer_id)
+        row = self.conn.execute(query.with_for_update() if self.lock else query).one_or_none()
         if row is None:
             raise NotFound(f"Customer {customer_id} no longer exists.")
         addresses = self.conn.execute(
@@ -293,8 +302,8 @@ class CustomerRepository:
         self.save_addresses(customer)
         return customer
 
-    def save_addresses(self, customer: Customer) -> None:
-        """Append the addresses not yet stored; the address book only grows."""
+    def save_addresses(self, customer: Customer) -> list[Address]:
+        """Append the addresses not yet stored (the address book only grows); returns them."""
         stored = self.conn.execute(
             select(func.count())
             .select_from(t.customer_addresses)
@@ -309,6 +318,7 @@ class CustomerRepository:
                 for i, a in enumerate(new)
             ],
         )
+        return new
 
 
 def _group_columns(group: OrderGroup) -> dict[str, Any]:
@@ -329,9 +339,14 @@ class _GroupChildren:
 
     owner: str  # "order_id" or "cart_id"
 
-    def __init__(self, conn: Connection, catalog: CatalogRepository) -> None:
+    def __init__(self, conn: Connection, catalog: CatalogRepository, lock: bool = False) -> None:
         self.conn = conn
         self.catalog = catalog
+        self.lock = lock
+
+    def _root(self, table: Any, where: Any) -> Row[Any] | None:
+        query = select(table).where(where)
+        return self.conn.execute(query.with_for_update() if self.lock else query).one_or_none()
 
     def _load_shipments(self, owner_id: int, cur: Currency, market: Market) -> list[Shipment]:
         rows = (
@@ -477,11 +492,13 @@ class _GroupChildren:
         group.version += 1
 
 
-def stale_error(label: str, changed_by: str, changed_at: datetime) -> ConcurrentEditError:
+def stale_error(
+    label: str, changed_by: str, changed_at: datetime, outcome: str = "your change was not saved"
+) -> ConcurrentEditError:
     local = changed_at.astimezone()
     return ConcurrentEditError(
         f"{label} was changed by {changed_by} at {local:%H:%M:%S} on {local:%Y-%m-%d}: "
-        "reload it; your change was not saved.",
+        f"reload it; {outcome}.",
         changed_by,
     )
 
@@ -499,10 +516,21 @@ class OrderRepository(_GroupChildren):
         return format_order_number(value)
 
     def get(self, number: str) -> PurchaseOrder:
-        row = self.conn.execute(select(t.orders).where(t.orders.c.number == number)).one_or_none()
+        row = self._root(t.orders, t.orders.c.number == number)
         if row is None:
             raise NotFound(f"There is no order {number}.")
         return self._load(row)
+
+    def id_of(self, number: str) -> int:
+        """The order's id, kept from being deleted until this transaction ends (a row
+        that only refers to the order, such as a note, needs no more)."""
+        query = select(t.orders.c.id).where(t.orders.c.number == number)
+        if self.lock:
+            query = query.with_for_update(read=True, key_share=True)
+        order_id = self.conn.execute(query).scalar()
+        if order_id is None:
+            raise NotFound(f"There is no order {number}.")
+        return order_id
 
     def _load(self, row: Row[Any]) -> PurchaseOrder:
         market = self.catalog.market(row.market_code)
@@ -570,6 +598,8 @@ class OrderRepository(_GroupChildren):
     def add(self, order: PurchaseOrder) -> None:
         self._insert(t.orders, order, {"number": order.number, **self._columns(order)})
         self._write_order_children(order)
+        for note in order.notes:
+            self.add_note(order.id, note)
 
     def save(self, order: PurchaseOrder) -> None:
         """Write the order back, failing if anyone saved it since it was loaded."""
@@ -579,7 +609,6 @@ class OrderRepository(_GroupChildren):
 
     def _write_order_children(self, order: PurchaseOrder) -> None:
         self.conn.execute(delete(t.payments).where(t.payments.c.order_id == order.id))
-        self.conn.execute(delete(t.notes).where(t.notes.c.order_id == order.id))
         insert_rows(
             self.conn,
             t.payments,
@@ -597,20 +626,20 @@ class OrderRepository(_GroupChildren):
                 for i, p in enumerate(order.payments)
             ],
         )
-        insert_rows(
-            self.conn,
-            t.notes,
-            [
-                {
-                    "order_id": order.id,
-                    "description": n.description,
-                    "text": n.text,
-                    "created_by": n.created_by,
-                    "created_at": n.created_at,
-                }
-                for n in order.notes
-            ],
-        )
+
+    def add_note(self, order_id: int, note: Note) -> int:
+        """Returns the note's id."""
+        return self.conn.execute(
+            insert(t.notes)
+            .values(
+                order_id=order_id,
+                description=note.description,
+                text=note.text,
+                created_by=note.created_by,
+                created_at=note.created_at,
+            )
+            .returning(t.notes.c.id)
+        ).scalar_one()
 
     def delete(self, order: PurchaseOrder) -> None:
         self._delete(t.orders, order)
@@ -620,7 +649,7 @@ class CartRepository(_GroupChildren):
     owner = "cart_id"
 
     def get(self, cart_id: int) -> Cart:
-        row = self.conn.execute(select(t.carts).where(t.carts.c.id == cart_id)).one_or_none()
+        row = self._root(t.carts, t.carts.c.id == cart_id)
         if row is None:
             raise NotFound(f"Cart {cart_id} no longer exists.")
         market = self.catalog.market(row.market_code)
@@ -651,36 +680,3 @@ class CartRepository(_GroupChildren):
 
     def delete(self, cart: Cart) -> None:
         self._delete(t.carts, cart)
-
-
-class AuditLog:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def record(
-        self,
-        *,
-        action: str,
-        agent: str,
-        at: datetime,
-        changes: dict[str, Any],
-        order_number: str | None = None,
-        cart_id: int | None = None,
-    ) -> None:
-        self.conn.execute(
-            insert(t.audit_log).values(
-                order_number=order_number,
-                cart_id=cart_id,
-                action=action,
-                agent=agent,
-                at=at,
-                changes=changes,
-            )
-        )
-
-    def for_order(self, number: str) -> Sequence[Row[Any]]:
-        return self.conn.execute(
-            select(t.audit_log)
-            .where(t.audit_log.c.order_number == number)
-            .order_by(t.audit_log.c.id)
-        ).all()

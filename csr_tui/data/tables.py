@@ -286,7 +286,10 @@ notes = Table(
     Index(None, "order_id"),
 )
 
-# No foreign key to orders: a deleted order's audit trail must outlive it.
+# No foreign key to orders: a deleted order's audit trail must outlive it. Append-only
+# (triggers refuse UPDATE and DELETE) and hash-chained: each record's hash covers its
+# content and the hash before it (data/audit.py). `agent` is the name shown, `account` the
+# operating-system account that ran csr-tui, `db_role` PostgreSQL's current_user.
 audit_log = Table(
     "audit_log",
     metadata,
@@ -297,8 +300,14 @@ audit_log = Table(
     Column("agent", String(100), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("changes", JSON, nullable=False),
+    Column("customer_id", Integer),
+    Column("account", String(100)),
+    Column("db_role", String(100)),
+    Column("prev_hash", String(64)),
+    Column("hash", String(64)),
     Index(None, "order_number", "id"),
     Index(None, "cart_id"),
+    Index(None, "customer_id"),
 )
 
 # A sequence both databases understand: one row per name, bumped inside the transaction.

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import threading
 import time
 from contextlib import suppress
@@ -36,14 +37,30 @@ _TURNS: dict[str, threading.Lock] = {}
 
 
 class WriterQueue:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, mode: int = 0o600) -> None:
         self.path = path
+        self.mode = mode  # of the file when this process creates it
         self.turn = _TURNS.setdefault(path, threading.Lock())
         self.fd = -1  # open while this process holds a ticket
 
     @classmethod
     def beside(cls, database: Path) -> WriterQueue:
-        return cls(f"{database}-writers")
+        """The queue of `database`, whose file gets the database file's mode as SQLite's
+        -wal and -shm do: a database shared with a group (db share) is queued by all."""
+        try:
+            mode = stat.S_IMODE(database.stat().st_mode) & 0o666
+        except OSError:
+            mode = 0o600
+        return cls(f"{database}-writers", mode)
+
+    def _open(self) -> int:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, self.mode)
+        except FileExistsError:
+            return os.open(self.path, os.O_RDWR)
+        with suppress(OSError):
+            os.fchmod(fd, self.mode)  # whatever the umask took away
+        return fd
 
     def enter(self, timeout: float) -> int | None:
         """Wait for this writer's turn, at most `timeout` seconds: its ticket (leave() when
@@ -52,7 +69,7 @@ class WriterQueue:
         if not self.turn.acquire(timeout=timeout):
             return None
         try:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self.fd = self._open()
             ticket = self._take()
         except OSError:  # a file system without record locks
             self._close()

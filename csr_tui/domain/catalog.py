@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -9,6 +11,7 @@ from decimal import Decimal
 from csr_tui.domain.errors import CouponError, ValidationError
 from csr_tui.domain.money import Currency
 from csr_tui.domain.statuses import DiscountKind
+from csr_tui.domain.text import refuse_control_characters
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,16 @@ class Market:
         )
 
 
+def order_by_use(markets: Sequence[Market], used: Sequence[str]) -> list[Market]:
+    """The markets as an agent reaches for them. `used` is the market code of each recent
+    order or cart, newest first: the last used comes first, then the others by how often
+    they were used, then those not used lately, in their own order."""
+    counts = Counter(used)
+    last = used[0] if used else None
+    position = {m.code: i for i, m in enumerate(markets)}
+    return sorted(markets, key=lambda m: (m.code != last, -counts[m.code], position[m.code]))
+
+
 @dataclass(kw_only=True)
 class ProductVariant:
     sku: str
@@ -75,6 +88,13 @@ class ProductVariant:
             raise ValidationError(
                 f"{self.sku} ({self.name}) has no price in {market.name}.", "variant"
             ) from None
+
+
+def coupon_code(typed: str) -> str:
+    """A coupon code as typed by an agent, in the form coupons are stored in."""
+    code = typed.strip().upper()
+    refuse_control_characters(code, "code", label="coupon code")
+    return code
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields, replace
 
+from csr_tui.domain import limits
 from csr_tui.domain.errors import ValidationError
+from csr_tui.domain.limits import checked_length
+from csr_tui.domain.text import refuse_control_characters
 
 # ISO 3166-1 alpha-2, current codes.
 ISO_COUNTRIES = frozenset(
@@ -31,6 +34,16 @@ _ADDRESS_LABELS = {
     "postal_code": "postal code",
     "country": "country",
 }
+# Every field of an address, its label and its longest length (the country is a code).
+_ADDRESS_LIMITS = {
+    "name": ("name", limits.ADDRESS_LINE),
+    "line1": ("address line 1", limits.ADDRESS_LINE),
+    "line2": ("address line 2", limits.ADDRESS_LINE),
+    "city": ("city", limits.CITY),
+    "region": ("region", limits.CITY),
+    "postal_code": ("postal code", limits.POSTAL_CODE),
+    "phone": ("phone", limits.PHONE),
+}
 
 
 @dataclass(frozen=True)
@@ -51,12 +64,16 @@ class Address:
             **{f.name: " ".join(str(getattr(self, f.name)).split()) for f in fields(self)},
         )
         tidy = replace(tidy, country=tidy.country.upper())
+        for key, label in (_ADDRESS_LABELS | {k: v[0] for k, v in _ADDRESS_LIMITS.items()}).items():
+            refuse_control_characters(getattr(tidy, key), key, label=label)
         missing = [label for key, label in _ADDRESS_LABELS.items() if not getattr(tidy, key)]
         if missing:
             raise ValidationError(
                 "The address needs " + ", ".join(missing) + ".",
                 next(k for k, label in _ADDRESS_LABELS.items() if label == missing[0]),
             )
+        for key, (label, limit) in _ADDRESS_LIMITS.items():
+            checked_length(getattr(tidy, key), key, label, limit)
         if tidy.country not in ISO_COUNTRIES:
             raise ValidationError(
                 f"'{tidy.country}' is not an ISO country code (for example US, GB, SE, JP).",
@@ -79,9 +96,55 @@ def normalize_email(email: str | None) -> str | None:
 
 def validate_email(email: str | None, field_name: str = "email") -> str | None:
     email = normalize_email(email)
+    refuse_control_characters(email, field_name, label="email")
+    if email is not None:
+        checked_length(email, field_name, "email", limits.EMAIL)
     if email is not None and not _EMAIL.match(email):
         raise ValidationError(f"'{email}' is not an email address.", field_name)
     return email
+
+
+def validate_phone(phone: str, field_name: str = "phone") -> str:
+    phone = phone.strip()
+    refuse_control_characters(phone, field_name, label="phone")
+    return checked_length(phone, field_name, "phone", limits.PHONE)
+
+
+def contact_errors(
+    first_name: str, last_name: str, email: str, phone: str, address: Address | None
+) -> dict[str, str]:
+    """Every problem of a new contact as typed, by field (Create Contact shows each one at
+    its field, not only the first): the names, the email, the phone, the address."""
+    checks = (
+        lambda: Customer.new(first_name, last_name),
+        lambda: validate_email(email),
+        lambda: validate_phone(phone),
+    )
+    errors: dict[str, str] = {}
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            errors.setdefault(error.field or "", str(error))
+    return {**address_errors(address), **errors} if address is not None else errors
+
+
+def address_errors(address: Address) -> dict[str, str]:
+    """Every problem of an address, by field: `validated` names the first; each field it
+    names is set aside (given a value that passes) to find the next."""
+    errors: dict[str, str] = {}
+    for _ in fields(Address):
+        try:
+            address.validated()
+        except ValidationError as error:
+            field = error.field or ""
+            if field in errors:
+                break
+            errors[field] = str(error)
+            address = replace(address, **{field: "US" if field == "country" else "x"})
+        else:
+            break
+    return errors
 
 
 def full_name(first_name: str, last_name: str) -> str:
@@ -109,11 +172,13 @@ class Customer:
         first_name, last_name = first_name.strip(), last_name.strip()
         if not first_name and not last_name:
             raise ValidationError("Enter the customer's first or last name.", "first_name")
+        refuse_control_characters(first_name, "first_name")
+        refuse_control_characters(last_name, "last_name")
         return cls(
-            first_name=first_name,
-            last_name=last_name,
+            first_name=checked_length(first_name, "first_name", "first name", limits.NAME),
+            last_name=checked_length(last_name, "last_name", "last name", limits.NAME),
             email=validate_email(email),
-            phone=phone.strip(),
+            phone=validate_phone(phone),
         )
 
     def add_address(self, address: Address) -> Address:
@@ -125,3 +190,13 @@ class Customer:
     @property
     def default_address(self) -> Address | None:
         return self.addresses[0] if self.addresses else None
+
+    def ship_to(self, address: Address | None = None) -> Address | None:
+        """An address of the book (the default one unless given) as a shipment's ship-to:
+        named, with a phone to call, the customer's own when the address has none."""
+        address = address or self.default_address
+        if address is None:
+            return None
+        return replace(
+            address, name=address.name or self.full_name, phone=address.phone or self.phone
+        )

@@ -12,6 +12,11 @@ from enum import StrEnum
 
 from csr_tui.domain.errors import ValidationError
 
+# Any ISO date may be typed. No order predates 1970 (orders are stamped by the clock), so an
+# earlier start is the same as 1970-01-01, where local time still converts on every system;
+# an end on the last representable day is no end at all (the next midnight does not exist).
+EARLIEST_DAY = date(1970, 1, 1)
+
 
 class DatePreset(StrEnum):
     TODAY = "Today"
@@ -38,8 +43,10 @@ class DayRange:
             )
 
     def utc_bounds(self, tz: tzinfo | None = None) -> tuple[datetime | None, datetime | None]:
-        start = local_midnight(self.first, tz) if self.first else None
-        end = local_midnight(self.last + timedelta(days=1), tz) if self.last else None
+        start = local_midnight(max(self.first, EARLIEST_DAY), tz) if self.first else None
+        end = None
+        if self.last and self.last < date.max:
+            end = local_midnight(max(self.last, EARLIEST_DAY) + timedelta(days=1), tz)
         return start, end
 
     def describe(self) -> str:

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from csr_tui.domain import limits
 from csr_tui.domain.catalog import Coupon, Market, PaymentMethod, ProductVariant, ShippingMethod
 from csr_tui.domain.customers import Address, Customer, validate_email
 from csr_tui.domain.errors import (
@@ -26,7 +27,8 @@ from csr_tui.domain.errors import (
     OrderOnHold,
     ValidationError,
 )
-from csr_tui.domain.money import ZERO, Currency
+from csr_tui.domain.limits import checked_length
+from csr_tui.domain.money import MAX_AMOUNT, ZERO, Currency
 from csr_tui.domain.statuses import (
     FINAL_SHIPMENT_STATUSES,
     RESERVING_STATUSES,
@@ -35,6 +37,7 @@ from csr_tui.domain.statuses import (
     PaymentStatus,
     ShipmentStatus,
 )
+from csr_tui.domain.text import refuse_control_characters
 
 MAX_QUANTITY = 100_000
 ORDER_NUMBER_PREFIX = "PO"
@@ -56,6 +59,16 @@ class LineItem:
         return currency.round(self.quantity * self.placed_price - self.discount)
 
 
+def parse_quantity(text: str) -> int:
+    """A quantity as typed: ASCII digits only ('²' and '٣' are digits to Python, not to us)."""
+    cleaned = text.strip()
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 9:
+        raise ValidationError(
+            f"Quantity must be a whole number from 1 to {MAX_QUANTITY:,}.", "quantity"
+        )
+    return int(cleaned)
+
+
 def _checked_line_values(
     quantity: int, placed_price: Decimal, discount: Decimal, currency: Currency
 ) -> tuple[int, Decimal, Decimal]:
@@ -63,17 +76,19 @@ def _checked_line_values(
         raise ValidationError("Quantity must be a whole number of 1 or more.", "quantity")
     if quantity > MAX_QUANTITY:
         raise ValidationError(f"Quantity cannot exceed {MAX_QUANTITY:,}.", "quantity")
-    if placed_price < 0:
-        raise ValidationError("The placed price cannot be negative.", "placed_price")
-    if currency.round(placed_price) != placed_price:
+    placed_price = currency.checked(placed_price, "placed_price", "placed price")
+    discount = currency.checked(discount, "discount", "line discount")
+    if quantity * placed_price > MAX_AMOUNT:
         raise ValidationError(
-            f"The placed price has more decimals than {currency.code} allows.", "placed_price"
+            f"The line total (quantity × placed price) cannot exceed "
+            f"{currency.format(MAX_AMOUNT)}.",
+            "quantity",
         )
-    if discount < 0 or discount > quantity * placed_price:
+    if discount > quantity * placed_price:
         raise ValidationError(
             "The line discount must be between zero and the line's price.", "discount"
         )
-    return quantity, placed_price, currency.round(discount)
+    return quantity, placed_price, discount
 
 
 @dataclass(kw_only=True)
@@ -124,15 +139,42 @@ class Discount:
         return currency.round(self.value)
 
 
-def _checked_discount(description: str, kind: DiscountKind, value: Decimal) -> Discount:
+def parse_discount(text: str, currency: Currency) -> tuple[DiscountKind, Decimal]:
+    """A discount as typed: "10%" of the subtotal, or an amount ("5.00")."""
+    text = text.strip()
+    if not text.endswith("%"):
+        return DiscountKind.AMOUNT, currency.parse(text, "value", "discount")
+    try:
+        value = Decimal(text[:-1].strip())
+    except InvalidOperation:
+        raise ValidationError(f"'{text}' is not a percentage.", "value") from None
+    return DiscountKind.PERCENTAGE, value
+
+
+def _checked_discount(
+    description: str, kind: DiscountKind, value: Decimal, currency: Currency, subtotal: Decimal
+) -> Discount:
     description = " ".join(description.split())
     if not description:
         raise ValidationError("Describe the discount (for example 'Goodwill').", "description")
-    if kind is DiscountKind.PERCENTAGE and not ZERO < value <= 100:
-        raise ValidationError("A percentage discount must be above 0 and at most 100.", "value")
-    if kind is DiscountKind.AMOUNT and value <= 0:
-        raise ValidationError("A discount amount must be above zero.", "value")
-    return Discount(description=description, kind=kind, value=value)
+    refuse_control_characters(description, "description")
+    checked_length(description, "description", "description", limits.DESCRIPTION)
+    if kind is DiscountKind.PERCENTAGE:
+        if isinstance(value, bool) or not isinstance(value, Decimal | int):
+            raise ValidationError("A percentage discount must be a number.", "value")
+        if not Decimal(value).is_finite() or not ZERO < value <= 100:
+            raise ValidationError("A percentage discount must be above 0 and at most 100.", "value")
+    else:
+        value = currency.checked(value, "value", "discount amount")
+        if value <= 0:
+            raise ValidationError("A discount amount must be above zero.", "value")
+        if value > subtotal:
+            raise ValidationError(
+                f"The discount of {currency.format(value)} is larger than the subtotal of "
+                f"{currency.format(subtotal)}.",
+                "value",
+            )
+    return Discount(description=description, kind=kind, value=Decimal(value))
 
 
 @dataclass(kw_only=True)
@@ -259,6 +301,18 @@ class OrderGroup:
     def line_count(self) -> int:
         return sum(len(s.line_items) for s in self.shipments)
 
+    def discount_amounts(self) -> list[tuple[Discount, Decimal]]:
+        """Each discount with what it takes off, in order: together they make the totals'
+        discount (never more than the subtotal)."""
+        cur = self.currency
+        subtotal = sum((line.total(cur) for s in self.shipments for line in s.line_items), ZERO)
+        left, amounts = subtotal, []
+        for discount in self.discounts:
+            amount = min(discount.amount(subtotal, cur), left)
+            left -= amount
+            amounts.append((discount, amount))
+        return amounts
+
     def shipment(self, number: int) -> Shipment:
         for shipment in self.shipments:
             if shipment.number == number:
@@ -276,26 +330,47 @@ class OrderGroup:
     def _require_shipment_editable(self, shipment: Shipment) -> None:
         """Carts' shipments are always editable."""
 
+    def _may_readdress(self, shipment: Shipment) -> bool:
+        try:
+            self._require_shipment_editable(shipment)
+        except NotEditable:
+            return False
+        return True
+
     @contextmanager
     def _edit(self, stock: Stock | None, shipments: Iterable[Shipment] = ()) -> Iterator[None]:
         yield
 
-    def set_customer(self, customer: Customer) -> None:
+    def set_customer(self, customer: Customer, previous: Customer | None = None) -> None:
+        """The customer's default address (named, with a phone) ships every shipment that
+        has no address yet, or still ships to the book of `previous`, the customer chosen
+        before (by mistake, most likely): a changed customer never keeps another's address."""
         self._require_editable()
+        replaced: set[Address] = set()
+        if previous is not None and previous.id != customer.id:
+            replaced = {
+                *previous.addresses,
+                *(a for a in map(previous.ship_to, previous.addresses) if a),
+            }
         self.customer_id = customer.id
         self.customer_name = customer.full_name
         self.customer_email = customer.email
         self.customer_phone = customer.phone
-        if customer.default_address:
-            for shipment in self.shipments:
-                if shipment.shipping_address is None:
-                    shipment.shipping_address = customer.default_address
+        ship_to = customer.ship_to()
+        for shipment in self.shipments:
+            address = shipment.shipping_address
+            if address is None or (address in replaced and self._may_readdress(shipment)):
+                shipment.shipping_address = ship_to
 
     def set_anonymous_contact(self, name: str, email: str | None, phone: str = "") -> None:
         """An order with no customer account: the name or email typed makes it findable."""
         self._require_editable()
-        name = " ".join(name.split())
+        name, phone = " ".join(name.split()), phone.strip()
+        refuse_control_characters(name, "name")
+        refuse_control_characters(phone, "phone")
+        name = checked_length(name, "name", "name", limits.FULL_NAME)
         email = validate_email(email)
+        phone = checked_length(phone, "phone", "phone", limits.PHONE)
         if not name and not email:
             raise ValidationError(
                 "An anonymous order needs a name or an email to be found again.", "name"
@@ -303,7 +378,7 @@ class OrderGroup:
         self.customer_id = None
         self.customer_name = name
         self.customer_email = email
-        self.customer_phone = phone.strip()
+        self.customer_phone = phone
 
     def set_shipping_address(
         self,
@@ -347,7 +422,7 @@ class OrderGroup:
     ) -> LineItem:
         default_price = variant.price_in(self.market)
         price = default_price if placed_price is None else placed_price
-        quantity, price, _ = _checked_line_values(quantity, price, ZERO, self.currency)
+        quantity, price, discount = _checked_line_values(quantity, price, ZERO, self.currency)
         shipment = self.shipment(number)
         self._require_editable()
         self._require_shipment_editable(shipment)
@@ -356,7 +431,14 @@ class OrderGroup:
                 f"{variant.sku} is already on {shipment.label.lower()}: change its quantity.",
                 "variant",
             )
-        line = LineItem(sku=variant.sku, name=variant.name, quantity=quantity, placed_price=price)
+        line = LineItem(
+            sku=variant.sku,
+            name=variant.name,
+            quantity=quantity,
+            placed_price=price,
+            discount=discount,  # as stored: 0.00, so an unchanged line compares equal
+        )
+        self._check_subtotal(line.total(self.currency))
         with self._edit(stock, [shipment]):
             shipment.line_items.append(line)
         return line
@@ -377,8 +459,20 @@ class OrderGroup:
         line = shipment.line(sku)
         self._require_editable()
         self._require_shipment_editable(shipment)
+        changed = LineItem(
+            sku=sku, name=line.name, quantity=quantity, placed_price=placed_price, discount=discount
+        )
+        self._check_subtotal(changed.total(self.currency) - line.total(self.currency))
         with self._edit(stock, [shipment]):
             line.quantity, line.placed_price, line.discount = quantity, placed_price, discount
+
+    def _check_subtotal(self, increase: Decimal) -> None:
+        """An order's subtotal stays within MAX_AMOUNT (and so within what a column holds)."""
+        if self.totals().subtotal + increase > MAX_AMOUNT:
+            raise ValidationError(
+                f"{self.label}'s subtotal cannot exceed {self.currency.format(MAX_AMOUNT)}.",
+                "quantity",
+            )
 
     def remove_line_item(self, number: int, sku: str, stock: Stock | None = None) -> None:
         shipment = self.shipment(number)
@@ -408,8 +502,10 @@ class OrderGroup:
     def add_discount(
         self, description: str, kind: DiscountKind, value: Decimal, stock: Stock | None = None
     ) -> Discount:
-        discount = _checked_discount(description, kind, value)
         self._require_editable()
+        discount = _checked_discount(
+            description, kind, value, self.currency, self.totals().subtotal
+        )
         with self._edit(stock):
             self.discounts.append(discount)
         return discount
@@ -549,12 +645,9 @@ class PurchaseOrder(OrderGroup):
             raise OrderOnHold(f"{self.label} is on hold: release the hold before adding a payment.")
         if self.status is not OrderStatus.IN_PROGRESS:
             raise NotEditable(f"{self.label} is {self.status}: it takes no more payments.")
+        amount = self.currency.checked(amount, "amount", "payment amount")
         if amount <= 0:
             raise ValidationError("A payment amount must be above zero.", "amount")
-        if self.currency.round(amount) != amount:
-            raise ValidationError(
-                f"The amount has more decimals than {self.currency.code} allows.", "amount"
-            )
         due = self.totals().balance_due
         if due <= 0:
             raise ValidationError(f"{self.label} is already paid in full.", "amount")
@@ -673,12 +766,28 @@ class PurchaseOrder(OrderGroup):
     # -- notes ---------------------------------------------------------------------------
 
     def add_note(self, description: str, text: str, agent: str, now: datetime) -> Note:
-        description = " ".join(description.split())
-        if not description:
-            raise ValidationError("A note needs a description.", "description")
-        note = Note(description=description, text=text.strip(), created_by=agent, created_at=now)
+        note = new_note(description, text, agent, now)
         self.notes.append(note)
         return note
+
+
+def new_note(description: str, text: str, agent: str, now: datetime) -> Note:
+    """A note as an agent writes it. Notes are the order's own rows: adding one changes
+    nothing else, so it never conflicts with another agent's change."""
+    description = " ".join(description.split())
+    if not description:
+        raise ValidationError("A note needs a description.", "description")
+    refuse_control_characters(description, "description")
+    text = text.strip()
+    refuse_control_characters(text, "text", label="details", lines=True)
+    checked_length(description, "description", "description", limits.DESCRIPTION)
+    text = checked_length(text, "text", "details", limits.NOTE_TEXT)
+    return Note(description=description, text=text, created_by=agent, created_at=now)
+
+
+def cart_name(name: str) -> str:
+    name = " ".join(name.split()) or "Phone order"
+    return checked_length(name, "name", "cart name", limits.NAME)
 
 
 def convert_cart(

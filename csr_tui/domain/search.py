@@ -104,3 +104,13 @@ def parse_contains_search(text: str, what: str = "search") -> ContainsSearch:
     if len(key) < MIN_SUBSTRING:
         raise ValidationError(f"Enter {MIN_SUBSTRING} or more characters to {what}.", "search")
     return ContainsSearch(key)
+
+
+def any_part(text: str) -> str | None:
+    """The same name search, matching any part of the name: "%Hayes" for "Hayes" (which
+    matches names that start with it). None when `text` is not a name search from the
+    first letter (an order number, an email, or already "%...")."""
+    search = parse_order_search(text)
+    if search.kind is not SearchKind.NAME or not search.anchored:
+        return None
+    return "%" + " ".join(text.split())

@@ -1,20 +1,21 @@
-"""Carts: open shopping carts and draft orders. Enter opens one (Cart Details, where it
-is edited and converted to a purchase order); Delete removes it."""
+"""Carts: open shopping carts and draft orders. Enter opens one (Cart Details, from where
+Convert to Purchase Order takes it through the create-order steps); Delete removes it."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from csr_tui.domain.errors import DomainError
 from csr_tui.screens.confirm import ConfirmScreen
+from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.footer import KeyFooter
 from csr_tui.screens.widgets.formatting import local_time
+from csr_tui.screens.widgets.safe_text import plain
 from csr_tui.services import CartRow
 
 if TYPE_CHECKING:
@@ -46,8 +47,8 @@ class CartsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(cursor_type="row", zebra_stripes=True)
-        yield Static("Loading carts…", id="status")
-        yield Footer(compact=True)
+        yield Static(plain("Loading carts…"), id="status")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -69,7 +70,7 @@ class CartsScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="carts", exit_on_error=False)
+    @background("carts")
     def load(self) -> None:
         services = self.csr.services
         assert services is not None
@@ -87,18 +88,18 @@ class CartsScreen(Screen[None]):
         table.clear()
         for cart in carts:
             table.add_row(
-                cart.name,
-                cart.customer_name or Text("(no customer)", style="dim"),
-                cart.market_code,
-                Text(str(cart.line_count), justify="right"),
-                local_time(cart.updated_at),
-                cart.updated_by,
+                plain(cart.name),
+                plain(cart.customer_name) if cart.customer_name else plain("(no customer)", "dim"),
+                plain(cart.market_code),
+                plain(cart.line_count, justify="right"),
+                plain(local_time(cart.updated_at)),
+                plain(cart.updated_by),
                 key=str(cart.id),
             )
         if carts:
             table.move_cursor(row=min(row, len(carts) - 1))
         status = f"{len(carts):,} carts" if carts else "No open carts. Ctrl+N starts a new order."
-        self.query_one("#status", Static).update(status)
+        self.query_one("#status", Static).update(plain(status))
 
     @property
     def current(self) -> CartRow | None:
@@ -110,7 +111,7 @@ class CartsScreen(Screen[None]):
     def action_open(self) -> None:
         cart = self.current
         if cart is not None:
-            self.csr.open_cart(cart.id)
+            self.csr.open_cart_details(cart.id)
 
     def action_new_order(self) -> None:
         self.csr.new_order()
@@ -134,7 +135,7 @@ class CartsScreen(Screen[None]):
             confirmed,
         )
 
-    @work(thread=True, exclusive=True, group="carts-delete", exit_on_error=False)
+    @background("carts-delete")
     def delete(self, cart: CartRow) -> None:
         services = self.csr.services
         assert services is not None

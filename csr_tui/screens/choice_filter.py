@@ -9,7 +9,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import SelectionList, Static
-from textual.widgets.selection_list import Selection
+
+from csr_tui.screens.widgets.choices import CheckList
+from csr_tui.screens.widgets.keys import keys_for
+from csr_tui.screens.widgets.safe_text import plain, selection
 
 
 class ChoiceFilterScreen(ModalScreen[frozenset[str] | None]):
@@ -18,16 +21,25 @@ class ChoiceFilterScreen(ModalScreen[frozenset[str] | None]):
     DEFAULT_CSS = """
     ChoiceFilterScreen { align: center middle; }
     ChoiceFilterScreen > Vertical {
-        width: 56; height: auto; max-height: 90%; max-width: 95%;
+        width: 58; height: auto; max-height: 90%; max-width: 95%;
         border: thick $accent; background: $panel; padding: 0 1;
     }
     ChoiceFilterScreen SelectionList { height: auto; max-height: 16; border: none; }
     ChoiceFilterScreen .hint { color: $text-muted; }
     """
     BINDINGS = [
-        Binding("enter", "apply", "Apply", priority=True, id="filter.apply"),
-        Binding("escape", "cancel", "Back", id="filter.cancel"),
-        Binding("a", "all", "All/none", id="filter.all"),
+        Binding(
+            "enter",
+            "apply",
+            "Apply",
+            priority=True,
+            id="filter.apply",
+            tooltip="filter by what is ticked (nothing ticked: no filter)",
+        ),
+        Binding(
+            "escape", "cancel", "Back", id="filter.cancel", tooltip="leave the filter as it was"
+        ),
+        Binding("a,A", "all", "All/none", id="filter.all", tooltip="tick every value, or none"),
     ]
 
     def __init__(
@@ -40,14 +52,28 @@ class ChoiceFilterScreen(ModalScreen[frozenset[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = self.title_text
-            yield SelectionList[str](
-                *(Selection(label, value, value in self.selected) for value, label in self.options)
+            box.border_title = plain(self.title_text)
+            yield CheckList(
+                *(selection(label, value, value in self.selected) for value, label in self.options)
             )
-            yield Static("Space: toggle · A: all/none · Enter: apply · Esc: back", classes="hint")
+            yield Static(classes="hint")
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
+        self.call_after_refresh(self.show_keys)
+
+    def show_keys(self) -> None:
+        """The keys as they are bound (a keymap may have changed them)."""
+
+        def keys(action: str) -> str:
+            return "/".join(keys_for(self, action))
+
+        self.query_one(".hint", Static).update(
+            plain(
+                f"{keys('select')} toggle · {keys('all')} all/none · "
+                f"{keys('apply')} apply · {keys('cancel')} back"
+            )
+        )
 
     def action_apply(self) -> None:
         self.dismiss(frozenset(self.query_one(SelectionList).selected))

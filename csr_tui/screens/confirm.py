@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from csr_tui.screens.widgets.safe_text import lines, plain
+
 
 class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
@@ -26,6 +28,7 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, question: str, confirm_label: str, *, title: str = "Please confirm"):
+        """The question is shown as it is: it quotes names and numbers, never markup."""
         super().__init__()
         self.question = question
         self.confirm_label = confirm_label
@@ -33,11 +36,11 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = self.title_text
-            yield Static(self.question, id="question")
+            box.border_title = plain(self.title_text)
+            yield Static(lines(self.question), id="question")
             with Horizontal():
-                yield Button("Back (Esc)", id="no")
-                yield Button(f"{self.confirm_label} (Enter)", id="yes", variant="error")
+                yield Button(plain("Back (Esc)"), id="no")
+                yield Button(plain(f"{self.confirm_label} (Enter)"), id="yes", variant="error")
 
     def action_confirm(self) -> None:
         self.dismiss(True)

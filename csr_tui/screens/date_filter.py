@@ -9,10 +9,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
 
 from csr_tui.domain.dates import DateChoice, DatePreset, DayRange, parse_day
 from csr_tui.domain.errors import ValidationError
+from csr_tui.screens.widgets.safe_text import PlainInput, option, plain
 
 ANY = "any"
 
@@ -42,32 +42,33 @@ class DateFilterScreen(ModalScreen[DateChoice | None]):
     def compose(self) -> ComposeResult:
         custom = self.current.custom
         with Vertical() as box:
-            box.border_title = "Created date"
-            options = [Option("Any date", id=ANY)]
+            box.border_title = plain("Created date")
+            options = [option("Any date", id=ANY)]
             for preset in DatePreset:
                 label = "Custom range…" if preset is DatePreset.CUSTOM else preset.value
                 if preset is not DatePreset.CUSTOM:
                     days = DateChoice(preset).days(self.today)
                     label = f"{preset.value:<14}{days.describe() if days else ''}"
-                options.append(Option(label, id=preset.name))
+                options.append(option(label, id=preset.name))
             yield OptionList(*options)
             with Horizontal():
-                yield Label("Start")
-                yield Input(
+                yield Label(plain("Start"))
+                yield PlainInput(
                     value=f"{custom.first:%Y-%m-%d}" if custom and custom.first else "",
                     placeholder="YYYY-MM-DD",
                     id="start",
                 )
-                yield Label("End")
-                yield Input(
+                yield Label(plain("End"))
+                yield PlainInput(
                     value=f"{custom.last:%Y-%m-%d}" if custom and custom.last else "",
                     placeholder="YYYY-MM-DD",
                     id="end",
                 )
-                yield Button("Apply", id="apply", variant="primary")
-            yield Static("", id="error")
+                yield Button(plain("Apply"), id="apply", variant="primary")
+            yield Static(id="error")
             yield Static(
-                "Enter: choose · Tab: custom dates, Enter applies · Esc: back", classes="hint"
+                plain("Enter: choose · Tab: custom dates, Enter applies · Esc: back"),
+                classes="hint",
             )
 
     def on_mount(self) -> None:
@@ -106,7 +107,7 @@ class DateFilterScreen(ModalScreen[DateChoice | None]):
                 raise ValidationError("Enter a start date, an end date, or both.", "start")
             days = DayRange(first, last)
         except ValidationError as problem:
-            error.update(str(problem))
+            error.update(plain(problem))
             self.query_one(
                 "#end" if problem.field in ("end", "end_date") else "#start", Input
             ).focus()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,6 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
 from csr_tui.domain.errors import DomainError
+from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.safe_text import lines, plain
 from csr_tui.services import DEFAULT_DEMO_ORDERS
 
 if TYPE_CHECKING:
@@ -56,12 +57,14 @@ class DemoOfferScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "Empty database"
+            box.border_title = plain("Empty database")
             yield Static(
-                "This database has no markets and no orders yet.\n\n"
-                f"Enter: load demo data ({self.orders:,} orders in five markets, "
-                "customers including Mercy Taylor and Taylor Hayes).\n"
-                "Escape: start with an empty database.",
+                lines(
+                    "This database has no markets and no orders yet.\n\n"
+                    f"Enter: load demo data ({self.orders:,} orders in five markets, "
+                    "customers including Mercy Taylor and Taylor Hayes).\n"
+                    "Escape: start with an empty database."
+                ),
                 id="text",
             )
             yield ProgressBar(total=None, show_eta=False, id="bar")
@@ -78,10 +81,10 @@ class DemoOfferScreen(ModalScreen[bool]):
             return
         self.busy = True
         self.query_one(ProgressBar).display = True
-        self.query_one("#text", Static).update("Loading demo data…")
+        self.query_one("#text", Static).update(plain("Loading demo data…"))
         self.load()
 
-    @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
+    @background("demo")
     def load(self) -> None:
         services = self.csr.services
         assert services is not None
@@ -93,7 +96,7 @@ class DemoOfferScreen(ModalScreen[bool]):
         self.app.call_from_thread(self.dismiss, True)
 
     def phase(self, name: str, total: int) -> None:
-        self.query_one("#text", Static).update(f"Loading demo data: {name}…")
+        self.query_one("#text", Static).update(plain(f"Loading demo data: {name}…"))
         self.query_one(ProgressBar).update(total=total, progress=0)
 
     def advance(self, amount: int) -> None:
@@ -101,5 +104,5 @@ class DemoOfferScreen(ModalScreen[bool]):
 
     def failed(self, error: str) -> None:
         self.busy = False
-        self.query_one("#text", Static).update(f"Demo data could not be loaded: {error}")
+        self.query_one("#text", Static).update(plain(f"Demo data could not be loaded: {error}"))
         self.notify(error, severity="error")

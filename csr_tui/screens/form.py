@@ -2,7 +2,8 @@
 
 A ValidationError is shown under the field it names, and focus goes there; nothing is
 saved until the whole submission succeeds. Enter moves to the next field and submits
-from the last one; Ctrl+S submits from anywhere; Escape backs out.
+from the last one; Ctrl+S submits from anywhere; Escape backs out. Whatever a submission
+raises, the form stays usable: Escape and Ctrl+S work again once it has answered.
 """
 
 from __future__ import annotations
@@ -11,16 +12,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from csr_tui.domain.errors import DomainError, ValidationError
+from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.safe_text import PlainInput, plain
 
 T = TypeVar("T")
+# The toast of an unexpected error names the log; the dialog says what it means here.
+NOT_SAVED = plain("Nothing was saved: an unexpected error occurred (see the message).")
 
 
 @dataclass(frozen=True)
@@ -51,9 +56,9 @@ FORM_CSS = """
 def field_rows(fields: list[Field]) -> ComposeResult:
     for field in fields:
         with Horizontal(classes="form-row"):
-            yield Label(field.label)
-            yield Input(value=field.value, placeholder=field.placeholder, id=f"f-{field.name}")
-        error = Static("", classes="field-error", id=f"e-{field.name}")
+            yield Label(plain(field.label))
+            yield PlainInput(value=field.value, placeholder=field.placeholder, id=f"f-{field.name}")
+        error = Static(classes="field-error", id=f"e-{field.name}")
         error.display = False
         yield error
 
@@ -84,14 +89,14 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form-box") as box:
-            box.border_title = self.title_text
+            box.border_title = plain(self.title_text)
             if self.intro:
-                yield Static(self.intro, classes="form-hint")
+                yield Static(plain(self.intro), classes="form-hint")
             yield from field_rows(self.fields)
-            yield Static("", classes="form-error", id="form-error")
+            yield Static(classes="form-error", id="form-error")
             with Horizontal(classes="form-buttons"):
-                yield Button("Back (Esc)", id="cancel")
-                yield Button(f"{self.submit_label} (Ctrl+S)", id="submit", variant="primary")
+                yield Button(plain("Back (Esc)"), id="cancel")
+                yield Button(plain(f"{self.submit_label} (Ctrl+S)"), id="submit", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one(f"#f-{self.fields[0].name}", Input).focus()
@@ -124,7 +129,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self.clear_errors()
         self.run_submit(self.values())
 
-    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
+    @background("form")
     def run_submit(self, values: dict[str, str]) -> None:
         try:
             result = self.submit_fn(values)
@@ -132,6 +137,11 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             self.app.call_from_thread(self.show_error, error)
             return
         self.app.call_from_thread(self.dismiss, result)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.busy = False
+            self.query_one("#form-error", Static).update(NOT_SAVED)
 
     def clear_errors(self) -> None:
         for error in self.query(".field-error"):
@@ -148,8 +158,8 @@ def show_field_error(screen: Any, error: DomainError, names: list[str]) -> None:
     field = error.field if isinstance(error, ValidationError) else None
     if field in names:
         message = screen.query_one(f"#e-{field}", Static)
-        message.update(str(error))
+        message.update(plain(error))
         message.display = True
         screen.query_one(f"#f-{field}", Input).focus()
     else:
-        screen.query_one("#form-error", Static).update(str(error))
+        screen.query_one("#form-error", Static).update(plain(error))

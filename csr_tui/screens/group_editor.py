@@ -1,32 +1,39 @@
 """What Cart Details and Order Details share: a cart or order shown with its line items,
 and edits that each run one service call in a worker, with the version the agent is
 looking at, then show the saved result. A stale copy gets the service's message (who
-changed it, when) and is reloaded."""
+changed it, when) and is reloaded.
+
+While the screen is shown, the version is read every POLL_SECONDS (a cheap read of who
+saved last): another agent's change is announced on the status line and in a toast, with
+the key that reloads, before the agent's own change runs into it. Nothing the agent is
+typing is touched."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from csr_tui.domain.customers import Address
 from csr_tui.domain.errors import ConcurrentEditError, DomainError, ValidationError
-from csr_tui.domain.orders import OrderGroup
-from csr_tui.domain.statuses import DiscountKind
+from csr_tui.domain.orders import OrderGroup, PurchaseOrder, parse_discount, parse_quantity
+from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.form import Field, FormScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
-from csr_tui.screens.widgets.formatting import money
+from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.formatting import clock_time, money
+from csr_tui.screens.widgets.safe_text import plain
 
 if TYPE_CHECKING:
     from csr_tui.app import CsrApp
-    from csr_tui.services import Ref, Services
+    from csr_tui.services import ChangeStamp, Ref, Services
 
+POLL_SECONDS = 1.5
 LINE_COLUMNS = (("Shp", 3), ("SKU", 12), ("Item", 0), ("Qty", 4), ("Price", 12), ("Total", 12))
 
 
@@ -42,6 +49,11 @@ class GroupEditorScreen(Screen[None]):
         self.group: OrderGroup | None = None
         self._line_keys: list[tuple[int, str]] = []
         self._refusal: str | None = None  # shown until the next change succeeds
+        self._notice: str | None = None  # another agent's change, shown until reloaded
+        self._noticed: ChangeStamp | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(POLL_SECONDS, self.watch_for_changes)
 
     @property
     def csr(self) -> CsrApp:
@@ -71,12 +83,12 @@ class GroupEditorScreen(Screen[None]):
             for line in shipment.line_items:
                 self._line_keys.append((shipment.number, line.sku))
                 table.add_row(
-                    str(shipment.number),
-                    line.sku,
-                    line.name,
-                    Text(str(line.quantity), justify="right"),
-                    Text(money(line.placed_price, cur), justify="right"),
-                    Text(money(line.total(cur), cur), justify="right"),
+                    plain(shipment.number),
+                    plain(line.sku),
+                    plain(line.name),
+                    plain(line.quantity, justify="right"),
+                    plain(money(line.placed_price, cur), justify="right"),
+                    plain(money(line.total(cur), cur), justify="right"),
                 )
         if self._line_keys:
             table.move_cursor(row=min(row, len(self._line_keys) - 1))
@@ -98,15 +110,87 @@ class GroupEditorScreen(Screen[None]):
 
     def problem(self, message: str) -> None:
         self._refusal = message
-        self.query_one("#status", Static).update(Text(message, style="bold red"))
+        self.query_one("#status", Static).update(plain(message, "bold red"))
         self.notify(message, severity="error", timeout=8)
 
-    def set_status(self, text: Text | str) -> None:
-        """The status line, unless a refusal is still to be read there."""
-        if self._refusal is None:
-            self.query_one("#status", Static).update(text)
+    def set_status(self, status: Text | str) -> None:
+        """The status line, unless a refusal or another agent's change is to be read there."""
+        if self._notice is not None and not self._stale():
+            self._notice = self._noticed = None
+        shown = self._notice or self._refusal
+        if shown is None:
+            self.query_one("#status", Static).update(plain(status))
+        else:
+            self.query_one("#status", Static).update(plain(shown, "bold red"))
 
-    @work(thread=True, exclusive=True, group="group-change", exit_on_error=False)
+    # -- another agent's change ---------------------------------------------------------
+
+    def watch_for_changes(self) -> None:
+        from csr_tui.services import NewCart
+
+        if isinstance(self.ref, NewCart):
+            return  # not saved yet: no one else can see it, let alone change it
+        if self.group is not None and self.csr.services is not None and self._shown():
+            self.read_stamp(self.ref)
+
+    def _shown(self) -> bool:
+        """This screen is on top, or under dialogs only."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return all(isinstance(above, ModalScreen) for above in stack[stack.index(self) + 1 :])
+
+    @background("change-watch")
+    def read_stamp(self, ref: Ref) -> None:
+        try:
+            stamp = self.services.stamp(ref)
+        except DomainError:
+            return  # the next read tries again; the agent's next action says what is wrong
+        self.app.call_from_thread(self.stamp_read, stamp)
+
+    def stamp_read(self, stamp: ChangeStamp | None) -> None:
+        group = self.group
+        if group is None:
+            return
+        notice = self.change_notice(group, stamp)
+        if notice is None or notice == self._notice:
+            return
+        self._notice, self._noticed = notice, stamp
+        self.query_one("#status", Static).update(plain(notice, "bold red"))
+        self.notify(notice, title="Changed by another agent", severity="warning", timeout=10)
+
+    def change_notice(self, group: OrderGroup, stamp: ChangeStamp | None) -> str | None:
+        """What another agent did since the agent's copy was read; None if nothing."""
+        key = self.reload_key()
+        if stamp is None:
+            if self.services.removed_by_me(self.ref):
+                return None
+            done = "deleted" if isinstance(group, PurchaseOrder) else "deleted or made an order"
+            return f"{group.label} was {done} by another agent."
+        mine, my_note = self.services.saved_by_me(self.ref, stamp)
+        if stamp.version > group.version and not mine:
+            at = clock_time(stamp.changed_at)
+            return f"Changed by {stamp.changed_by} at {at} — {key} to reload"
+        if isinstance(group, PurchaseOrder) and stamp.notes > len(group.notes) and not my_note:
+            at = clock_time(stamp.last_note_at) if stamp.last_note_at else "?"
+            return f"Note added by {stamp.last_note_by} at {at} — {key} to reload"
+        return None
+
+    def _stale(self) -> bool:
+        """The notice still applies to the copy shown."""
+        group, stamp = self.group, self._noticed
+        if group is None or stamp is None:
+            return False
+        notes = len(group.notes) if isinstance(group, PurchaseOrder) else 0
+        return stamp.version > group.version or stamp.notes > notes
+
+    def reload_key(self) -> str:
+        for _key, binding in self._bindings:
+            if binding.action == "refresh":
+                return self.app.get_key_display(binding)
+        return "F5"
+
+    @background("group-change")
     def change(self, action: str, *args: Any, **kwargs: Any) -> None:
         group = self.group
         if group is None:
@@ -140,7 +224,7 @@ class GroupEditorScreen(Screen[None]):
         if self.group is not None:
             self.open_shipment(self.group, self.current_shipment())
 
-    @work(thread=True, exclusive=True, group="address-book", exit_on_error=False)
+    @background("address-book")
     def open_shipment(self, group: OrderGroup, number: int) -> None:
         try:
             book = (
@@ -154,18 +238,14 @@ class GroupEditorScreen(Screen[None]):
 
     def push_shipment_editor(self, group: OrderGroup, number: int, book: list[Address]) -> None:
         def save(edit: ShipmentEdit) -> OrderGroup:
-            saved = self.services.set_shipping_address(
+            return self.services.edit_shipment(
                 self.ref,
                 group.version,
                 number,
                 edit.address,
+                edit.method_code,
                 add_to_address_book=edit.add_to_address_book,
             )
-            if edit.method_code:
-                saved = self.services.set_shipping_method(
-                    self.ref, saved.version, number, edit.method_code
-                )
-            return saved
 
         self.app.push_screen(
             ShipmentEditScreen(
@@ -205,23 +285,23 @@ class GroupEditorScreen(Screen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a line: its quantity, placed price and line discount."""
+        if event.data_table.id == "lines" and self.check_action("edit_line", ()):
+            self.action_edit_line()
+
+    def action_edit_line(self) -> None:
         line_key = self.current_line()
         group = self.group
-        if line_key is None or group is None or event.data_table.id != "lines":
+        if line_key is None or group is None:
             return
         number, sku = line_key
         line = group.shipment(number).line(sku)
 
         def save(values: dict[str, str]) -> OrderGroup:
-            if not values["quantity"].strip().isdigit():
-                raise ValidationError("Quantity must be a whole number of 1 or more.", "quantity")
-            try:
-                price = group.currency.parse(values["placed_price"], "amount")
-                discount = group.currency.parse(values["discount"] or "0", "amount")
-            except ValidationError as error:
-                raise ValidationError(str(error), "placed_price") from None
+            quantity = parse_quantity(values["quantity"])
+            price = group.currency.parse(values["placed_price"], "placed_price", "placed price")
+            discount = group.currency.parse(values["discount"] or "0", "discount", "discount")
             return self.services.update_line_item(
-                self.ref, group.version, number, sku, int(values["quantity"]), price, discount
+                self.ref, group.version, number, sku, quantity, price, discount
             )
 
         self.app.push_screen(
@@ -238,9 +318,27 @@ class GroupEditorScreen(Screen[None]):
         )
 
     def action_remove_line(self) -> None:
-        line = self.current_line()
-        if line is not None and self.query_one("#lines", DataTable).has_focus:
-            self.change("remove_line_item", *line)
+        """Remove the highlighted line, once the agent confirms."""
+        line_key = self.current_line()
+        group = self.group
+        if line_key is None or group is None or not self.query_one("#lines").has_focus:
+            return
+        number, sku = line_key
+        shipment = group.shipment(number)
+        line = shipment.line(sku)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.change("remove_line_item", number, sku)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove {line.quantity} × {sku} {line.name} from {shipment.label.lower()}?",
+                "Remove",
+                title="Remove line item",
+            ),
+            confirmed,
+        )
 
     def action_discount(self) -> None:
         """A discount on the whole order: "10%" off the subtotal, or an amount ("5.00")."""
@@ -250,15 +348,7 @@ class GroupEditorScreen(Screen[None]):
 
         def add(values: dict[str, str]) -> OrderGroup:
             assert group is not None
-            text = values["value"].strip()
-            if text.endswith("%"):
-                kind, raw = DiscountKind.PERCENTAGE, text[:-1].strip()
-                try:
-                    value = Decimal(raw)
-                except InvalidOperation:
-                    raise ValidationError(f"'{text}' is not a percentage.", "value") from None
-            else:
-                kind, value = DiscountKind.AMOUNT, group.currency.parse(text, "amount")
+            kind, value = parse_discount(values["value"], group.currency)
             return self.services.add_discount(
                 self.ref, group.version, values["description"], kind, value
             )

@@ -11,24 +11,30 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from rich.markup import escape
-from textual import on, work
+from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from csr_tui.domain.catalog import Market
 from csr_tui.domain.dates import DateChoice
 from csr_tui.domain.errors import DomainError
+from csr_tui.domain.search import any_part
 from csr_tui.domain.statuses import OrderStatus
 from csr_tui.screens.choice_filter import ChoiceFilterScreen
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.date_filter import DateFilterScreen
-from csr_tui.screens.widgets.order_table import OrderTable, PageWhere
+from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.footer import KeyFooter
+from csr_tui.screens.widgets.keys import keys_for
+from csr_tui.screens.widgets.order_table import OrderTable, PageWhere, row_detail
+from csr_tui.screens.widgets.safe_text import PlainInput, plain, text
 from csr_tui.services import (
     PAGE_SIZE,
     Cancellation,
@@ -60,25 +66,119 @@ class PageRequest:
     offset: int | None = 0  # row offset of the page, when known
 
 
+@dataclass(frozen=True)
+class AnyPartHint:
+    """A name search from the first letter finds fewer orders than `text` (the same term,
+    matching any part of the name) would: `count` of them."""
+
+    filter: OrderFilter  # the search and filters it was counted for
+    text: str
+    count: Count
+
+
 class OrderListScreen(Screen[None]):
     CSS_PATH = "order_list.tcss"
     TITLE = "Order Management"
 
+    # The footer shows what fits, in this order; F1 lists them all (with the tooltips).
     BINDINGS = [
-        Binding("f2", "filter_status", "Status", id="orders.filter_status"),
-        Binding("f3", "filter_market", "Market", id="orders.filter_market"),
-        Binding("f4", "filter_date", "Date", id="orders.filter_date"),
-        Binding("f6", "clear_filters", "Clear", id="orders.clear_filters"),
-        Binding("f7", "carts", "Carts", id="orders.carts"),
-        Binding("ctrl+n", "new_order", "New", id="orders.new_order"),
-        Binding("f5", "refresh", "Refresh", id="orders.refresh", show=False),
-        Binding("ctrl+f,slash", "focus_search", "Search", id="orders.search", show=False),
-        Binding("space", "toggle_select", "Select", id="orders.toggle_select"),
-        Binding("ctrl+a", "select_page", "Select page", id="orders.select_page", show=False),
-        Binding("delete", "delete", "Delete", id="orders.delete"),
-        Binding("escape", "escape", "Search", id="orders.escape", show=False),
+        # Offered only while a name search would find more with a leading %; else Tab
+        # moves the focus, as everywhere.
+        Binding(
+            "tab",
+            "search_any_part",
+            "%Search",
+            id="orders.search_any_part",
+            tooltip="search any part of the name, as the line below the list offers",
+        ),
+        Binding("tab", "app.focus_next", "Next", show=False, tooltip="the next field"),
+        Binding(
+            "f2",
+            "filter_status",
+            "Status",
+            id="orders.filter_status",
+            tooltip="filter by status (choose several)",
+        ),
+        Binding(
+            "f3",
+            "filter_market",
+            "Market",
+            id="orders.filter_market",
+            tooltip="filter by market (choose several; the ones you use most come first)",
+        ),
+        Binding(
+            "f4",
+            "filter_date",
+            "Date",
+            id="orders.filter_date",
+            tooltip="filter by created date: a preset, or a start and an end date",
+        ),
+        Binding(
+            "f6", "clear_filters", "Clear", id="orders.clear_filters", tooltip="clear every filter"
+        ),
+        Binding("f7", "carts", "Carts", id="orders.carts", tooltip="open carts and draft orders"),
+        Binding(
+            "ctrl+n",
+            "new_order",
+            "New",
+            id="orders.new_order",
+            tooltip="a new order: the market, then the customer, shipping and items",
+        ),
+        Binding(
+            "f5",
+            "refresh",
+            "Refresh",
+            id="orders.refresh",
+            show=False,
+            tooltip="read this page and the count again",
+        ),
+        Binding(
+            "ctrl+f,slash",
+            "focus_search",
+            "Search",
+            id="orders.search",
+            show=False,
+            tooltip="to the search field",
+        ),
+        Binding(
+            "space",
+            "toggle_select",
+            "Select",
+            id="orders.toggle_select",
+            tooltip="select the highlighted order, or unselect it (selections survive paging)",
+        ),
+        Binding(
+            "ctrl+a",
+            "select_page",
+            "Select page",
+            id="orders.select_page",
+            show=False,
+            tooltip="select every order of the page, or unselect them",
+        ),
+        Binding(
+            "delete",
+            "delete",
+            "Delete",
+            id="orders.delete",
+            tooltip="delete the selected orders (or the highlighted one), after confirmation",
+        ),
+        Binding(
+            "escape",
+            "escape",
+            "Search",
+            id="orders.escape",
+            show=False,
+            tooltip="back to the search field; there, clear it",
+        ),
         # The table binds its own Down; from the search field Down goes to the results.
-        Binding("down", "focus_results", "Results", id="orders.results", show=False),
+        Binding(
+            "down",
+            "focus_results",
+            "Results",
+            id="orders.results",
+            show=False,
+            tooltip="from the search field to the list",
+        ),
     ]
 
     class PageLoaded(Message):
@@ -91,6 +191,13 @@ class OrderListScreen(Screen[None]):
         def __init__(self, request: PageRequest, count: Count) -> None:
             super().__init__()
             self.request = request
+            self.count = count
+
+    class AnyPartCounted(Message):
+        def __init__(self, request: PageRequest, text: str, count: Count) -> None:
+            super().__init__()
+            self.request = request
+            self.text = text
             self.count = count
 
     class LoadFailed(Message):
@@ -114,8 +221,10 @@ class OrderListScreen(Screen[None]):
         self.selected: dict[str, OrderRow] = {}
         self.busy = False
         self.problem = ""
+        self.hint: AnyPartHint | None = None
         self._debounce: Timer | None = None
         self._in_flight: Cancellation | None = None  # the query in flight, to cancel
+        self._enter_for: int | None = None  # Enter waits for this generation's answer
 
     @property
     def csr(self) -> CsrApp:
@@ -125,20 +234,22 @@ class OrderListScreen(Screen[None]):
         yield Header()
         with Horizontal(id="search-row"):
             yield Label("Search", id="search-label")
-            yield Input(
-                placeholder="order no., customer name (% = any text) or exact email",
+            yield PlainInput(
+                placeholder="order no. · name from its first letter (%: any part) · exact email",
                 id="search",
             )
         yield Static(id="filters")
-        yield OrderTable(id="orders")
+        yield OrderTable(id="orders", typing_goes_to="search")
         yield Static(id="empty")
+        yield Static(id="detail")
         yield Static(id="status")
         # The filter line names Ctrl+P, so the footer keeps its width for the keys.
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).focus()
         self.query_one("#empty").display = False
+        self.query_one("#detail").display = False
         self.render_filters()
         self.render_status()
         if self.csr.services is not None:
@@ -187,7 +298,7 @@ class OrderListScreen(Screen[None]):
             self._in_flight.cancel()
             self._in_flight = None
 
-    @work(thread=True, exclusive=True, group="order-page", exit_on_error=False)
+    @background("order-page")
     def fetch(self, request: PageRequest, cancel: Cancellation) -> None:
         services = self.csr.services
         assert services is not None
@@ -219,9 +330,11 @@ class OrderListScreen(Screen[None]):
                 self.post_message(self.CountLoaded(request, page.count))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
+        if event.state is WorkerState.ERROR and event.worker.group == "order-page":
+            # The toast names the log with the details; the status line keeps the gist.
             self.busy = False
-            self.show_problem(f"Unexpected error: {event.worker.error}")
+            self.problem = f"Could not load orders ({type(event.worker.error).__name__})."
+            self.render_status()
 
     def on_order_list_screen_page_loaded(self, message: PageLoaded) -> None:
         request, page = message.request, message.page
@@ -236,6 +349,9 @@ class OrderListScreen(Screen[None]):
         table = self.query_one(OrderTable)
         going_back = request.before is not None or request.last
         self.rows = page.rows
+        for row in page.rows:  # a selected order is now seen as it is on this page
+            if row.number in self.selected:
+                self.selected[row.number] = row
         self.page_request = request
         if request.with_count:
             self.count = page.count
@@ -246,16 +362,79 @@ class OrderListScreen(Screen[None]):
             self.row_offset = self.count.value - len(page.rows)
         cursor = {"first": 0, "last": len(page.rows) - 1, "keep": table.cursor_row}[request.cursor]
         table.show(page.rows, set(self.selected), cursor)
+        if request.with_count:
+            if self.hint is not None:
+                self.hint = None
+                self.refresh_bindings()
+            self.count_any_part(request, page.count)
         self.query_one("#empty").display = not page.rows
         self.query_one("#empty", Static).update(self.empty_text())
         table.display = bool(page.rows)
+        self.render_detail()
         self.render_status()
+        if request.generation == self._enter_for:
+            self._enter_for = None
+            self.entered()
+
+    def count_any_part(self, request: PageRequest, count: Count | None) -> None:
+        """A name search from the first letter that found few orders: would the same term
+        anywhere in the name find more? Counted in a worker, after the page and its count
+        are shown."""
+        text = any_part(request.filter.text)
+        if text is not None and count is not None and not count.at_least:
+            self.fetch_any_part_count(request, text)
+
+    @background("order-any-part")
+    def fetch_any_part_count(self, request: PageRequest, text: str) -> None:
+        services = self.csr.services
+        assert services is not None
+        try:
+            count = services.count_orders(replace(request.filter, text=text))
+        except DomainError:
+            return  # only a hint: the search's own answer already says what went wrong
+        self.post_message(self.AnyPartCounted(request, text, count))
+
+    def on_order_list_screen_any_part_counted(self, message: AnyPartCounted) -> None:
+        shown = self.page_request
+        if shown is None or message.request.filter != shown.filter or self.count is None:
+            return  # the agent has searched for something else since
+        if message.count.at_least or message.count.value > self.count.value:
+            self.hint = AnyPartHint(shown.filter, message.text, message.count)
+            self.refresh_bindings()
+            self.query_one("#empty", Static).update(self.empty_text())
+            self.render_status()
+
+    @property
+    def any_part_hint(self) -> AnyPartHint | None:
+        """The hint, while the list shows what it was counted for."""
+        shown = self.page_request
+        if self.hint is None or shown is None or self.hint.filter != shown.filter:
+            return None
+        return self.hint
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search_any_part":
+            return self.any_part_hint is not None
+        return True
+
+    def action_search_any_part(self) -> None:
+        hint = self.any_part_hint
+        if hint is not None:
+            search = self.query_one("#search", Input)
+            search.value = hint.text
+            search.focus()
+
+    def _hint_key(self) -> str:
+        """The key that applies the hint, as bound now (keymap.toml may have moved it)."""
+        return next(iter(keys_for(self, "search_any_part")), "Tab")
 
     def on_order_list_screen_count_loaded(self, message: CountLoaded) -> None:
         if message.request.generation != self.generation:
             return
         self.busy = False
         self.count = message.count
+        self.count_any_part(message.request, message.count)
+        self.query_one("#empty", Static).update(self.empty_text())
         self.render_status()
 
     def on_order_list_screen_load_failed(self, message: LoadFailed) -> None:
@@ -264,19 +443,48 @@ class OrderListScreen(Screen[None]):
         self.busy = False
         self.show_problem(message.error)
 
-    def show_problem(self, text: str) -> None:
-        self.problem = text
+    def show_problem(self, problem: str) -> None:
+        self.problem = problem
         self.render_status()
-        self.notify(text, title="Could not load orders", severity="error", timeout=8)
+        self.notify(problem, title="Could not load orders", severity="error", timeout=8)
 
     # -- what the agent reads ----------------------------------------------------------
 
-    def empty_text(self) -> str:
-        text = self.query_one("#search", Input).value.strip()
-        what = f"match “{escape(text)}”" if text else "exist"
-        if self.statuses or self.markets or self.dates.preset:
-            return f"No orders {what} with these filters. F6 clears the filters."
-        return f"No orders {what}."
+    def empty_text(self) -> Text:
+        typed = self.query_one("#search", Input).value.strip()
+        filtered = " with these filters. F6 clears the filters." if self.has_filters() else "."
+        hint = self.any_part_hint
+        if typed and hint is not None:
+            return text(
+                "No name starts with “",
+                typed,
+                "”" + (" with these filters" if self.has_filters() else "") + " — ",
+                (self._hint_key(), "bold"),
+                " to search “",
+                hint.text,
+                f"”: {hint.count} orders",
+            )
+        if typed:
+            return text("No orders match “", typed, "”" + filtered)
+        return text("No orders exist" + filtered)
+
+    def render_detail(self) -> None:
+        """Below a table too narrow for every column: the highlighted order, whole."""
+        table = self.query_one(OrderTable)
+        detail = self.query_one("#detail", Static)
+        row = table.current
+        detail.display = row is not None and table.display and table.hides_columns
+        if row is not None and detail.display:
+            detail.update(row_detail(row, self.app.size.width - 2))
+
+    def on_data_table_row_highlighted(self, _event: OrderTable.RowHighlighted) -> None:
+        self.render_detail()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.render_detail()
+
+    def has_filters(self) -> bool:
+        return bool(self.statuses or self.markets or self.dates.preset)
 
     def render_filters(self) -> None:
         parts = []
@@ -286,39 +494,54 @@ class OrderListScreen(Screen[None]):
             parts.append("Market: " + ", ".join(sorted(self.markets)))
         if self.dates.preset:
             parts.append("Created: " + self.dates.describe(self.csr.today()))
-        text = (
-            "[b]Filters[/b] " + escape(" │ ".join(parts)) + "  [dim](F6 clears)[/]"
+        hint = "No filters · F2 Status · F3 Market · F4 Created date · Ctrl+P all commands"
+        line = (
+            text(("Filters", "bold"), f" {' │ '.join(parts)}  ", ("(F6 clears)", "dim"))
             if parts
-            else "[dim]No filters · F2 Status · F3 Market · F4 Created date · "
-            "Ctrl+P all commands[/]"
+            else plain(hint, "dim")
         )
-        self.query_one("#filters", Static).update(text)
+        self.query_one("#filters", Static).update(line)
 
     def render_status(self) -> None:
-        parts: list[str] = []
+        parts: list[Text] = []
         if self.csr.services is None:
-            parts.append("Opening the database…")
+            parts.append(plain("Opening the database…"))
         elif self.count is not None or self.page_request is not None:
             n = len(self.rows)
             total = "…" if self.count is None else str(self.count)  # … until it is counted
             if n == 0:
-                parts.append("0 orders")
+                parts.append(plain("0 orders"))
             elif self.row_offset is not None:
-                parts.append(f"{self.row_offset + 1:,}–{self.row_offset + n:,} of {total} orders")
+                first, last = self.row_offset + 1, self.row_offset + n
+                parts.append(plain(f"{first:,}–{last:,} of {total} orders"))
             else:
-                parts.append(f"last {n} of {total} orders")
+                parts.append(plain(f"last {n} of {total} orders"))
+        hint = self.any_part_hint
+        if hint is not None and self.rows:
+            parts.append(
+                text(
+                    (self._hint_key(), "bold"),
+                    " to search “",
+                    hint.text,
+                    f"”: {hint.count} orders",
+                )
+            )
         if self.selected:
-            parts.append(f"[b]{len(self.selected):,} selected[/b]")
+            parts.append(plain(f"{len(self.selected):,} selected", "bold"))
         if self.busy:
-            parts.append("[i]searching…[/i]")
+            parts.append(plain("searching…", "italic"))
         if self.problem:
-            parts.append(f"[red]{escape(self.problem)}[/]")
-        self.query_one("#status", Static).update(" · ".join(parts))
+            parts.append(plain(self.problem, "red"))
+        self.query_one("#status", Static).update(Text(" · ").join(parts))
 
     # -- typing ------------------------------------------------------------------------
 
     @on(Input.Changed, "#search")
     def search_changed(self) -> None:
+        self._enter_for = None
+        if self.hint is not None:
+            self.hint = None
+            self.refresh_bindings()
         if self._debounce is not None:
             self._debounce.stop()
         self.cancel_running()  # its answer is already out of date
@@ -328,10 +551,22 @@ class OrderListScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
+        """Enter: the answer to what the field holds now (a search still on its way is
+        waited for, never an older one used) opens its order if it is the only one, else
+        the agent goes to the list."""
         if self._debounce is not None:
             self._debounce.stop()
+        if self.csr.services is None:
+            return
         self.reload()
-        self.query_one(OrderTable).focus()
+        self._enter_for = self.generation
+
+    def entered(self) -> None:
+        count = self.count
+        if len(self.rows) == 1 and count is not None and count.value == 1 and not count.at_least:
+            self.csr.open_order(self.rows[0].number)
+        elif self.rows:
+            self.query_one(OrderTable).focus()
 
     def action_focus_results(self) -> None:
         self.query_one(OrderTable).focus()
@@ -390,7 +625,23 @@ class OrderListScreen(Screen[None]):
         )
 
     def action_filter_market(self) -> None:
-        markets = self.csr.markets
+        if self.csr.services is None:
+            self.show_market_filter(self.csr.markets)
+        else:
+            self.fetch_markets_by_use()
+
+    @background("markets-by-use")
+    def fetch_markets_by_use(self) -> None:
+        services = self.csr.services
+        assert services is not None
+        try:
+            markets = services.markets_by_use()
+        except DomainError as error:
+            self.app.call_from_thread(self.show_problem, str(error))
+            return
+        self.app.call_from_thread(self.show_market_filter, markets)
+
+    def show_market_filter(self, markets: list[Market]) -> None:
         options = [(m.code, f"{m.code}  {m.name} ({m.currency.code})") for m in markets]
 
         def chosen(values: frozenset[str] | None) -> None:
@@ -450,12 +701,15 @@ class OrderListScreen(Screen[None]):
 
     def action_delete(self) -> None:
         if self.selected:
-            numbers = list(self.selected)
+            rows = list(self.selected.values())
         else:
             row = self.query_one(OrderTable).current
             if row is None:
                 return
-            numbers = [row.number]
+            rows = [row]
+        # Each order is deleted only if it is still the version on screen.
+        versions = {r.number: r.version for r in rows}
+        numbers = list(versions)
         listed = ", ".join(numbers[:5]) + (
             f" and {len(numbers) - 5:,} more" if len(numbers) > 5 else ""
         )
@@ -467,33 +721,35 @@ class OrderListScreen(Screen[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.delete_orders(numbers)
+                self.delete_orders(versions)
 
         self.app.push_screen(
             ConfirmScreen(question, f"Delete {len(numbers):,} {noun}", title="Delete orders"),
             confirmed,
         )
 
-    @work(thread=True, exclusive=True, group="order-delete", exit_on_error=False)
-    def delete_orders(self, numbers: list[str]) -> None:
+    @background("order-delete")
+    def delete_orders(self, versions: dict[str, int]) -> None:
         services = self.csr.services
         assert services is not None
         try:
-            deleted, missing = services.delete_orders(numbers)
+            deleted, missing = services.delete_orders(versions)
         except DomainError as error:
             self.app.call_from_thread(
                 self.notify, str(error), title="Nothing was deleted", severity="error"
             )
+            # Show what the orders are now, so that the agent decides again on what is true.
+            self.app.call_from_thread(self.reload, keep_position=True)
             return
         self.app.call_from_thread(self.after_delete, deleted, missing)
 
     def after_delete(self, deleted: list[str], missing: list[str]) -> None:
         for number in deleted + missing:
             self.selected.pop(number, None)
-        text = f"Deleted {len(deleted):,} order{'s' if len(deleted) != 1 else ''}."
+        message = f"Deleted {len(deleted):,} order{'s' if len(deleted) != 1 else ''}."
         if missing:
-            text += f" {len(missing):,} had already been deleted."
-        self.notify(text, timeout=4)
+            message += f" {len(missing):,} had already been deleted."
+        self.notify(message, timeout=4)
         self.reload(keep_position=True)
 
     # -- opening orders, carts, new orders --------------------------------------------------

@@ -9,7 +9,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+
+from csr_tui.screens.widgets.safe_text import option, plain
 
 
 class PickOneScreen(ModalScreen[str | None]):
@@ -32,9 +33,9 @@ class PickOneScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = self.title_text
-            yield OptionList(*(Option(label, id=value) for value, label in self.options))
-            yield Static(self.hint, classes="hint")
+            box.border_title = plain(self.title_text)
+            yield OptionList(*(option(label, id=value) for value, label in self.options))
+            yield Static(plain(self.hint), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

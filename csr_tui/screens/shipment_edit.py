@@ -1,7 +1,8 @@
-"""Edit a shipment: its shipping address and shipping method.
+"""Edit a shipment: its shipping address and shipping method, saved together or not at all.
 
-The address can be taken from the customer's address book or typed anew ("Add Address");
-a new address stays on this order unless "Add to customer's address book" is ticked.
+The address can be taken from the customer's address book or typed anew (Add Address
+empties the fields); a new address stays on this order unless "Add to customer's address
+book" is ticked.
 """
 
 from __future__ import annotations
@@ -10,20 +11,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.customers import Address
 from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import Shipment
-from csr_tui.screens.form import FORM_CSS, Field, field_rows, show_field_error
+from csr_tui.screens.form import FORM_CSS, NOT_SAVED, Field, field_rows, show_field_error
+from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.choices import ChoiceList, StopAtEnds, TickBox
 from csr_tui.screens.widgets.formatting import money
+from csr_tui.screens.widgets.safe_text import option, plain
 
 ADDRESS_FIELDS = [
     ("name", "Name"),
@@ -51,12 +54,13 @@ class ShipmentEditScreen(ModalScreen[Any]):
         + """
     ShipmentEditScreen OptionList { height: auto; max-height: 5; border: none; }
     ShipmentEditScreen .section { margin-top: 1; text-style: bold; }
-    ShipmentEditScreen Checkbox { border: none; height: 1; padding: 0; margin-top: 1; }
+    ShipmentEditScreen TickBox { margin-top: 1; }
     """
     )
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="shipment.cancel"),
         Binding("ctrl+s", "save", "Save", id="shipment.save", priority=True),
+        Binding("f3", "add_address", "Add address", id="shipment.add_address"),
     ]
 
     def __init__(
@@ -79,38 +83,44 @@ class ShipmentEditScreen(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         current = self.shipment.shipping_address
         with VerticalScroll(classes="form-box") as box:
-            box.border_title = f"Edit {self.shipment.label.lower()}"
+            box.border_title = plain(f"Edit {self.shipment.label.lower()}")
             if self.address_book:
-                yield Static("Address book (Enter copies an address below)", classes="section")
-                yield OptionList(
-                    *(Option(a.one_line(), id=str(i)) for i, a in enumerate(self.address_book)),
+                yield Static(
+                    plain("Address book (Enter copies an address below)"), classes="section"
+                )
+                yield StopAtEnds(
+                    *(option(a.one_line(), id=str(i)) for i, a in enumerate(self.address_book)),
                     id="book",
                 )
-            yield Static("Shipping address", classes="section")
+            yield Static(plain("Shipping address"), classes="section")
             yield from field_rows(
                 [
                     Field(name, label, getattr(current, name) if current else "")
                     for name, label in ADDRESS_FIELDS
                 ]
             )
-            yield Checkbox(
-                "Add to customer's address book",
+            yield TickBox(
+                plain("Add to customer's address book"),
                 id="add-to-book",
                 disabled=not self.can_add_to_book,
             )
-            yield Static("Shipping method", classes="section")
-            yield OptionList(
-                *(
-                    Option(f"{m.name}  {money(m.cost, self.market.currency)}", id=m.code)
+            yield Static(plain("Shipping method"), classes="section")
+            method = self.shipment.shipping_method
+            yield ChoiceList(
+                [
+                    (m.code, f"{m.name}  {money(m.cost, self.market.currency)}")
                     for m in self.market.shipping_methods
-                ),
+                ],
+                method.code if method else None,
                 id="method",
             )
-            yield Static("", classes="form-error", id="form-error")
-            yield Static("Tab: next · Ctrl+S: save · Esc: back", classes="form-hint")
+            yield Static(classes="form-error", id="form-error")
+            yield Static(
+                plain("Tab: next · F3: add address · Ctrl+S: save · Esc: back"), classes="form-hint"
+            )
             with Horizontal(classes="form-buttons"):
-                yield Button("Back (Esc)", id="cancel")
-                yield Button("Save (Ctrl+S)", id="save", variant="primary")
+                yield Button(plain("Back (Esc)"), id="cancel")
+                yield Button(plain("Save (Ctrl+S)"), id="save", variant="primary")
 
     def on_mount(self) -> None:
         methods = self.query_one("#method", OptionList)
@@ -121,6 +131,12 @@ class ShipmentEditScreen(ModalScreen[Any]):
             self.query_one("#book", OptionList).focus()
         else:
             self.query_one("#f-name", Input).focus()
+
+    def action_add_address(self) -> None:
+        """Add Address: empty fields for an address that is not in the book."""
+        for name, _ in ADDRESS_FIELDS:
+            self.query_one(f"#f-{name}", Input).value = ""
+        self.query_one("#f-name", Input).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "book":
@@ -151,14 +167,10 @@ class ShipmentEditScreen(ModalScreen[Any]):
         if self.busy:
             return
         values = {name: self.query_one(f"#f-{name}", Input).value for name, _ in ADDRESS_FIELDS}
-        methods = self.query_one("#method", OptionList)
-        method = (
-            methods.get_option_at_index(methods.highlighted).id
-            if methods.highlighted is not None
-            else None
-        )
         edit = ShipmentEdit(
-            Address(**values), method, self.query_one("#add-to-book", Checkbox).value
+            Address(**values),
+            self.query_one("#method", ChoiceList).value,
+            self.query_one("#add-to-book", Checkbox).value,
         )
         self.busy = True
         for error in self.query(".field-error"):
@@ -166,7 +178,7 @@ class ShipmentEditScreen(ModalScreen[Any]):
         self.query_one("#form-error", Static).update("")
         self.run_save(edit)
 
-    @work(thread=True, exclusive=True, group="shipment-save", exit_on_error=False)
+    @background("shipment-save")
     def run_save(self, edit: ShipmentEdit) -> None:
         try:
             result = self.save_fn(edit)
@@ -174,6 +186,11 @@ class ShipmentEditScreen(ModalScreen[Any]):
             self.app.call_from_thread(self.show_error, error)
             return
         self.app.call_from_thread(self.dismiss, result)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.busy = False
+            self.query_one("#form-error", Static).update(NOT_SAVED)
 
     def show_error(self, error: DomainError) -> None:
         self.busy = False

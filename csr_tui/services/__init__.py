@@ -10,6 +10,7 @@ from csr_tui.data.demo import DEFAULT_SEED as DEFAULT_DEMO_SEED
 from csr_tui.data.queries import (
     PAGE_SIZE,
     CartRow,
+    ChangeStamp,
     Count,
     Cursor,
     CustomerRow,
@@ -20,6 +21,7 @@ from csr_tui.data.queries import (
 from csr_tui.services.services import (
     AuditEntry,
     CartRef,
+    NewCart,
     OrderPage,
     OrderRef,
     Ref,
@@ -35,9 +37,11 @@ __all__ = [
     "Cancellation",
     "CartRef",
     "CartRow",
+    "ChangeStamp",
     "Count",
     "Cursor",
     "CustomerRow",
+    "NewCart",
     "OrderFilter",
     "OrderPage",
     "OrderRef",

@@ -1,5 +1,6 @@
 """One method per agent action. Each opens a unit of work, loads, calls the domain, saves,
 writes the audit record and commits; or raises a DomainError and leaves nothing behind.
+Aggregates are read in one snapshot; see data/database.py for what is retried.
 
 Screens and the command line call only this. What goes back is plain data: domain
 dataclasses and summary rows, never a connection or a session.
@@ -7,7 +8,8 @@ dataclasses and summary rows, never a connection or a session.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,11 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from csr_tui.data import queries
+from csr_tui.data.audit import AuditCheck
 from csr_tui.data.cancel import Cancellation
 from csr_tui.data.database import Database, UnitOfWork
 from csr_tui.data.demo import DEFAULT_SEED, Progress, load_demo
 from csr_tui.data.queries import (
     CartRow,
+    ChangeStamp,
     Count,
     Cursor,
     CustomerRow,
@@ -29,15 +33,26 @@ from csr_tui.data.queries import (
     VariantRow,
 )
 from csr_tui.data.repository import stale_error
-from csr_tui.domain.catalog import Coupon, Market
+from csr_tui.domain.agent import Agent
+from csr_tui.domain.catalog import Coupon, Market, coupon_code, order_by_use
 from csr_tui.domain.customers import Address, Customer
-from csr_tui.domain.errors import ConcurrentEditError, NotFound, ValidationError
-from csr_tui.domain.orders import Cart, OrderGroup, PurchaseOrder, Stock, convert_cart, reorder
+from csr_tui.domain.errors import NotFound, ValidationError
+from csr_tui.domain.orders import (
+    Cart,
+    OrderGroup,
+    PurchaseOrder,
+    Stock,
+    cart_name,
+    convert_cart,
+    new_note,
+    reorder,
+)
 from csr_tui.domain.snapshot import changes, snapshot
 from csr_tui.domain.statuses import DiscountKind
 
 Clock = Callable[[], datetime]
 
+GONE = 0  # in `Services._mine`, in place of a version: deleted (versions start at 1)
 # Bookkeeping fields that change on every save; the audit record says who and when anyway.
 _NOT_AUDITED = ("version", "updated_at", "updated_by", "id")
 
@@ -46,7 +61,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def open_services(url: str, agent: str, clock: Clock = utc_now) -> Services:
+def open_services(url: str, agent: Agent | str, clock: Clock = utc_now) -> Services:
     """Open the database at `url`, bring its schema up to date, and serve `agent`."""
     db = Database(url)
     db.upgrade()
@@ -63,7 +78,17 @@ class CartRef:
     id: int
 
 
-Ref = OrderRef | CartRef
+@dataclass(frozen=True)
+class NewCart:
+    """A draft order not saved yet (the create-order wizard's, until it has content): its
+    first change creates the cart with that change, in one transaction, so a refused change
+    leaves nothing behind and an untouched draft never becomes an empty cart."""
+
+    market_code: str
+    name: str = "Phone order"
+
+
+Ref = OrderRef | CartRef | NewCart
 
 
 @dataclass(frozen=True)
@@ -81,6 +106,10 @@ class AuditEntry:
     changes: dict[str, Any]
 
 
+def _key(ref: Ref) -> tuple[str, object]:
+    return ("order", ref.number.strip().upper()) if isinstance(ref, OrderRef) else ("cart", ref.id)
+
+
 def _audited(group: OrderGroup) -> dict[str, Any]:
     view = snapshot(group)
     for key in _NOT_AUDITED:
@@ -89,17 +118,31 @@ def _audited(group: OrderGroup) -> dict[str, Any]:
 
 
 class Services:
-    def __init__(self, db: Database, agent: str, clock: Clock = utc_now) -> None:
+    """The actions of one agent. `agent` is who acts: an Agent (the OS account, see
+    config.current_agent), or a plain name, taken as the account (tests, benchmarks)."""
+
+    def __init__(self, db: Database, agent: Agent | str, clock: Clock = utc_now) -> None:
         self.db = db
-        self.agent = agent
+        self.identity = agent if isinstance(agent, Agent) else Agent(agent)
+        self.agent = self.identity.name
         self.clock = clock
         self._market_codes: list[str] | None = None
+        # What this session saved itself (versions of orders and carts, note ids), so an
+        # open screen tells the agent of other agents' changes only (see `saved_by_me`).
+        self._mine: set[tuple[str, object, int]] = set()
 
     # -- reading -----------------------------------------------------------------------
 
     def markets(self) -> list[Market]:
-        with self.db.unit_of_work() as uow:
-            return list(uow.catalog.markets().values())
+        return self.db.read(lambda r: list(r.catalog.markets().values()))
+
+    def markets_by_use(self) -> list[Market]:
+        """The markets in the order this agent reaches for them: the one of their last order
+        or cart first, then by how often they used each lately (everyone's use, for an
+        agent with none yet)."""
+        markets = self.markets()
+        used = self.db.query(lambda conn: queries.recent_market_use(conn, self.agent))
+        return order_by_use(markets, used)
 
     def market_codes(self) -> list[str]:
         if self._market_codes is None:
@@ -110,8 +153,7 @@ class Services:
         self._market_codes = None
 
     def has_orders(self) -> bool:
-        with self.db.reading() as conn:
-            return queries.any_orders(conn)
+        return self.db.query(queries.any_orders)
 
     def search_orders(
         self,
@@ -132,128 +174,163 @@ class Services:
         raises SearchCancelled.
         """
         codes = self.market_codes()
-        with self.db.reading() as conn, cancel.attached(conn) if cancel else nullcontext():
-            order_list = OrderList(conn, order_filter, codes, cancel=cancel)
-            rows, more = order_list.page(after=after, before=before, last=last, size=size)
-            count = order_list.known_count() if with_count else None
-            if with_count and count is None:
-                if on_page is not None:
-                    on_page(OrderPage(rows, more, None))
-                count = order_list.count()
-        return OrderPage(rows, more, count)
+
+        def page(conn: Any) -> OrderPage:
+            with cancel.attached(conn) if cancel else nullcontext():
+                order_list = OrderList(conn, order_filter, codes, cancel=cancel)
+                rows, more = order_list.page(after=after, before=before, last=last, size=size)
+                count = order_list.known_count() if with_count else None
+                if with_count and count is None:
+                    if on_page is not None:
+                        on_page(OrderPage(rows, more, None))
+                    count = order_list.count()
+            return OrderPage(rows, more, count)
+
+        return self.db.query(page)
+
+    def count_orders(self, order_filter: OrderFilter) -> Count:
+        """How many orders match (above the count cap: "10,000+"), without a page."""
+        codes = self.market_codes()
+        return self.db.query(lambda conn: OrderList(conn, order_filter, codes).count())
 
     def get_order(self, number: str) -> PurchaseOrder:
-        with self.db.unit_of_work() as uow:
-            return uow.orders.get(number.strip().upper())
+        return self.db.read(lambda r: r.orders.get(number.strip().upper()))
 
     def order_history(self, number: str) -> list[AuditEntry]:
-        with self.db.unit_of_work() as uow:
-            return [
-                AuditEntry(r.action, r.agent, r.at, r.changes) for r in uow.audit.for_order(number)
-            ]
+        return [
+            AuditEntry(r.action, r.agent, r.at, r.changes)
+            for r in self.db.read(lambda unit: unit.audit.for_order(number))
+        ]
+
+    def order_stamp(self, number: str) -> ChangeStamp | None:
+        """The order's version, who saved it last and when, and its newest note: cheap
+        enough to read every second or two. None once the order is deleted."""
+        return self.db.query(lambda conn: queries.order_stamp(conn, number.strip().upper()))
+
+    def cart_stamp(self, cart_id: int) -> ChangeStamp | None:
+        return self.db.query(lambda conn: queries.cart_stamp(conn, cart_id))
+
+    def stamp(self, ref: Ref) -> ChangeStamp | None:
+        if isinstance(ref, OrderRef):
+            return self.order_stamp(ref.number)
+        return self.cart_stamp(ref.id)
+
+    def saved_by_me(self, ref: Ref, stamp: ChangeStamp) -> tuple[bool, bool]:
+        """Whether this session saved the stamp's version, and its newest note."""
+        key = _key(ref)
+        return (
+            (key[0], key[1], stamp.version) in self._mine,
+            stamp.last_note_id is None or ("note", key[1], stamp.last_note_id) in self._mine,
+        )
+
+    def removed_by_me(self, ref: Ref) -> bool:
+        """Whether this session deleted the order or cart (or made the cart an order)."""
+        return (*_key(ref), GONE) in self._mine
+
+    def verify_audit(self) -> AuditCheck:
+        """Walk the audit log's hash chain; the first broken link, if any."""
+        return self.db.read(lambda r: r.audit.verify())
 
     def search_customers(self, text: str) -> list[CustomerRow]:
-        with self.db.reading() as conn:
-            return queries.search_customers(conn, text)
+        return self.db.query(lambda conn: queries.search_customers(conn, text))
 
     def get_customer(self, customer_id: int) -> Customer:
-        with self.db.unit_of_work() as uow:
-            return uow.customers.get(customer_id)
+        return self.db.read(lambda r: r.customers.get(customer_id))
 
     def search_variants(self, text: str, market_code: str) -> list[VariantRow]:
-        with self.db.reading() as conn:
-            return queries.search_variants(conn, text, market_code)
+        return self.db.query(lambda conn: queries.search_variants(conn, text, market_code))
 
     def list_carts(self) -> list[CartRow]:
-        with self.db.reading() as conn:
-            return queries.list_carts(conn)
+        return self.db.query(queries.list_carts)
 
     def get_cart(self, cart_id: int) -> Cart:
-        with self.db.unit_of_work() as uow:
-            return uow.carts.get(cart_id)
+        return self.db.read(lambda r: r.carts.get(cart_id))
 
     def load_demo(
         self, orders: int, progress: Progress | None = None, seed: int = DEFAULT_SEED
     ) -> None:
         """Fill an empty database with demo data (refused if it has orders)."""
-        load_demo(self.db.engine, orders=orders, seed=seed, progress=progress)
+        with self.db.faults_explained():
+            load_demo(self.db.engine, orders=orders, seed=seed, progress=progress)
         self.forget_cached_markets()
 
     def coupons(self) -> dict[str, Coupon]:
-        with self.db.unit_of_work() as uow:
-            return uow.catalog.coupons()
+        return self.db.read(lambda r: r.catalog.coupons())
 
     # -- the shared shape of every change ------------------------------------------------
 
     def _change(
         self,
         ref: Ref,
-        version: int | None,
+        version: int,
         action: str,
         change: Callable[[OrderGroup, Stock | None, UnitOfWork], Any],
         extra_skus: Iterable[str] = (),
     ) -> OrderGroup:
         """Load, check the copy the agent saw is current, change, save, audit, commit.
+        A conflict on that copy reaches the agent; anything else transient is retried."""
+        return self.db.write(
+            lambda uow: self._change_in(uow, ref, version, action, change, extra_skus)
+        )
 
-        With no version the change applies to whatever the order is now (a note): losing a
-        race to another save just means loading again.
-        """
-        attempt = 1
-        while True:
-            try:
-                return self._change_once(ref, version, action, change, extra_skus)
-            except ConcurrentEditError:
-                if version is not None or attempt == 5:
-                    raise
-                attempt += 1
-
-    def _change_once(
+    def _change_in(
         self,
+        uow: UnitOfWork,
         ref: Ref,
-        version: int | None,
+        version: int,
         action: str,
         change: Callable[[OrderGroup, Stock | None, UnitOfWork], Any],
         extra_skus: Iterable[str],
     ) -> OrderGroup:
         now = self.clock()
-        with self.db.unit_of_work() as uow:
-            group: OrderGroup = (
+        group: OrderGroup
+        if isinstance(ref, NewCart):
+            group = self._new_cart(uow, ref.market_code, ref.name, now)
+        else:
+            group = (
                 uow.orders.get(ref.number) if isinstance(ref, OrderRef) else uow.carts.get(ref.id)
             )
-            if version is not None and group.version != version:
+            if group.version != version:
                 raise stale_error(group.label, group.updated_by or "?", group.updated_at or now)
-            before = _audited(group)
-            stock = None
-            if isinstance(group, PurchaseOrder):
-                skus = {line.sku for s in group.shipments for line in s.line_items}
-                stock = uow.catalog.stock(skus | set(extra_skus))
-            change(group, stock, uow)
-            group.updated_at, group.updated_by = now, self.agent
-            if isinstance(group, PurchaseOrder):
-                uow.orders.save(group)
-                assert stock is not None
-                uow.catalog.apply_stock_moves(stock)
-                uow.audit.record(
-                    action=action,
-                    agent=self.agent,
-                    at=now,
-                    order_number=group.number,
-                    changes=changes(before, _audited(group)),
-                )
+        before = None if group.id is None else _audited(group)
+        stock = None
+        if isinstance(group, PurchaseOrder):
+            skus = {line.sku for s in group.shipments for line in s.line_items}
+            stock = uow.catalog.stock(skus | set(extra_skus))
+        change(group, stock, uow)
+        changed = changes(before, _audited(group))
+        if not changed:
+            # Saving what is already there writes nothing: no version, no audit record.
+            # (Stock moves cancel out: what an edit gives back, it takes again.)
+            return group
+        group.updated_at, group.updated_by = now, self.agent
+        if isinstance(group, PurchaseOrder):
+            uow.orders.save(group)
+            assert stock is not None
+            uow.catalog.apply_stock_moves(stock)
+            uow.audit.record(
+                action=action,
+                agent=self.identity,
+                at=now,
+                order_number=group.number,
+                changes=changed,
+            )
+        else:
+            if group.id is None:
+                uow.carts.add(group)
+                action = "create cart"
             else:
                 uow.carts.save(group)
-                uow.audit.record(
-                    action=action,
-                    agent=self.agent,
-                    at=now,
-                    cart_id=group.id,
-                    changes=changes(before, _audited(group)),
-                )
-            uow.commit()
+            uow.audit.record(
+                action=action, agent=self.identity, at=now, cart_id=group.id, changes=changed
+            )
+        # A new cart is known by its id from here on (its NewCart ref has none).
+        mine = CartRef(group.id) if isinstance(ref, NewCart) else ref
+        self._mine.add((*_key(mine), group.version))
         return group
 
     def _order_action(
-        self, number: str, version: int | None, action: str, change: Callable[..., Any]
+        self, number: str, version: int, action: str, change: Callable[..., Any]
     ) -> PurchaseOrder:
         group = self._change(OrderRef(number), version, action, change)
         assert isinstance(group, PurchaseOrder)
@@ -301,27 +378,50 @@ class Services:
         )
 
     def add_note(self, number: str, description: str, text: str) -> PurchaseOrder:
-        """Notes never conflict: they are added to whatever the order is now."""
-        return self._order_action(
-            number,
-            None,
-            "add note",
-            lambda o, _s, _u: o.add_note(description, text, self.agent, self.clock()),
-        )
+        """Notes never conflict: a note is its own row, added to the order as it is now,
+        and the order's version does not change. Returns the order with the note."""
+        number = number.strip().upper()
 
-    def delete_orders(self, numbers: Sequence[str]) -> tuple[list[str], list[str]]:
-        """Delete the orders, each with its full snapshot in the audit log.
-        Returns (deleted, already gone)."""
-        deleted: list[str] = []
-        missing: list[str] = []
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
-            for number in dict.fromkeys(numbers):
+        def add(uow: UnitOfWork) -> None:
+            now = self.clock()
+            note = new_note(description, text, self.agent, now)
+            self._mine.add(("note", number, uow.orders.add_note(uow.orders.id_of(number), note)))
+            uow.audit.record(
+                action="add note",
+                agent=self.identity,
+                at=now,
+                order_number=number,
+                changes={"notes": {"before": None, "after": snapshot(note)}},
+            )
+
+        self.db.write(add)
+        return self.get_order(number)
+
+    def delete_orders(self, orders: Mapping[str, int]) -> tuple[list[str], list[str]]:
+        """Delete the orders (number: the version the agent saw), each with its full
+        snapshot in the audit log; all or none. An order changed since it was seen refuses
+        the whole delete, naming who changed it and when. Returns (deleted, already gone)."""
+
+        def delete(uow: UnitOfWork) -> tuple[list[str], list[str]]:
+            now = self.clock()
+            deleted: list[str] = []
+            missing: list[str] = []
+            loaded: list[PurchaseOrder] = []
+            for number in sorted(orders):  # one lock order for every agent: no deadlock
                 try:
                     order = uow.orders.get(number)
                 except NotFound:
                     missing.append(number)
                     continue
+                if order.version != orders[number]:
+                    raise stale_error(
+                        order.label,
+                        order.updated_by or "?",
+                        order.updated_at or now,
+                        "nothing was deleted",
+                    )
+                loaded.append(order)
+            for order in loaded:
                 stock = uow.catalog.stock(
                     line.sku for s in order.shipments for line in s.line_items
                 )
@@ -329,21 +429,25 @@ class Services:
                 uow.catalog.apply_stock_moves(stock)
                 uow.audit.record(
                     action="delete",
-                    agent=self.agent,
+                    agent=self.identity,
                     at=now,
                     order_number=order.number,
                     changes=changes(snapshot(order), None),
                 )
                 uow.orders.delete(order)
-                deleted.append(number)
-            uow.commit()
-        return deleted, missing
+                deleted.append(order.number)
+                self._mine.add(("order", order.number, GONE))
+            return deleted, missing
+
+        return self.db.write(delete)
 
     def reorder(self, number: str) -> tuple[Cart, list[str]]:
-        """Reorder: a new draft (a cart) from a past order, and what the agent must know."""
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
-            order = uow.orders.get(number)
+        """Reorder: a new draft (a cart) from a past order, and what the agent must know.
+        The order is read in one snapshot; the cart is written after."""
+        order = self.get_order(number)
+
+        def create(uow: UnitOfWork) -> tuple[Cart, list[str]]:
+            now = self.clock()
             skus = {line.sku for s in order.shipments for line in s.line_items}
             cart, notices = reorder(
                 order,
@@ -356,19 +460,27 @@ class Services:
             uow.carts.add(cart)
             uow.audit.record(
                 action="reorder",
-                agent=self.agent,
+                agent=self.identity,
                 at=now,
                 cart_id=cart.id,
-                changes={"reorder of": {"before": None, "after": number}},
+                changes={
+                    "reorder of": {"before": None, "after": order.number},
+                    **changes(None, _audited(cart)),
+                },
             )
-            uow.commit()
-        return cart, notices
+            return cart, notices
+
+        return self.db.write(create)
 
     # -- edits shared by carts and purchase orders -------------------------------------
 
     def set_customer(self, ref: Ref, version: int, customer_id: int) -> OrderGroup:
         def change(group: OrderGroup, _stock: Stock | None, uow: UnitOfWork) -> None:
-            group.set_customer(uow.customers.get(customer_id))
+            previous = None
+            if group.customer_id not in (None, customer_id):
+                with contextlib.suppress(NotFound):
+                    previous = uow.customers.get(group.customer_id)
+            group.set_customer(uow.customers.get(customer_id), previous)
 
         return self._change(ref, version, "set customer", change)
 
@@ -392,19 +504,30 @@ class Services:
         add_to_address_book: bool = False,
     ) -> OrderGroup:
         def change(group: OrderGroup, stock: Stock | None, uow: UnitOfWork) -> None:
-            book = None
-            if add_to_address_book:
-                if group.customer_id is None:
-                    raise ValidationError(
-                        "This order has no customer account: there is no address book to add to.",
-                        "add_to_address_book",
-                    )
-                book = uow.customers.get(group.customer_id)
-            group.set_shipping_address(shipment, address, stock, add_to_address_book_of=book)
-            if book is not None:
-                uow.customers.save_addresses(book)
+            self._set_address(group, stock, uow, shipment, address, add_to_address_book)
 
         return self._change(ref, version, "set shipping address", change)
+
+    def _set_address(
+        self,
+        group: OrderGroup,
+        stock: Stock | None,
+        uow: UnitOfWork,
+        shipment: int,
+        address: Address,
+        add_to_address_book: bool,
+    ) -> None:
+        book = None
+        if add_to_address_book:
+            if group.customer_id is None:
+                raise ValidationError(
+                    "This order has no customer account: there is no address book to add to.",
+                    "add_to_address_book",
+                )
+            book = uow.customers.get(group.customer_id)
+        group.set_shipping_address(shipment, address, stock, add_to_address_book_of=book)
+        if book is not None:
+            self._audit_new_addresses(uow, book, uow.customers.save_addresses(book))
 
     def set_shipping_method(self, ref: Ref, version: int, shipment: int, code: str):
         return self._change(
@@ -413,6 +536,26 @@ class Services:
             "set shipping method",
             lambda g, stock, _: g.set_shipping_method(shipment, code, stock),
         )
+
+    def edit_shipment(
+        self,
+        ref: Ref,
+        version: int,
+        shipment: int,
+        address: Address,
+        method_code: str | None,
+        *,
+        add_to_address_book: bool = False,
+    ) -> OrderGroup:
+        """Edit (the shipment's options menu): its address and its method, saved together
+        in one transaction, or neither."""
+
+        def change(group: OrderGroup, stock: Stock | None, uow: UnitOfWork) -> None:
+            self._set_address(group, stock, uow, shipment, address, add_to_address_book)
+            if method_code:
+                group.set_shipping_method(shipment, method_code, stock)
+
+        return self._change(ref, version, "edit shipment", change)
 
     def add_line_item(
         self,
@@ -482,7 +625,7 @@ class Services:
         )
 
     def apply_coupon(self, ref: Ref, version: int, code: str) -> OrderGroup:
-        code = code.strip().upper()
+        code = coupon_code(code)
 
         def change(group: OrderGroup, stock: Stock | None, uow: UnitOfWork) -> None:
             coupon = uow.catalog.coupons([code]).get(code)
@@ -499,47 +642,63 @@ class Services:
 
     # -- carts and the create-order wizard ---------------------------------------------
 
+    def _new_cart(self, uow: UnitOfWork, market_code: str, name: str, now: datetime) -> Cart:
+        return Cart(
+            market=uow.catalog.market(market_code),
+            name=cart_name(name),
+            created_at=now,
+            created_by=self.agent,
+            updated_at=now,
+            updated_by=self.agent,
+        )
+
     def create_cart(self, market_code: str, name: str = "Phone order") -> Cart:
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
-            cart = Cart(
-                market=uow.catalog.market(market_code),
-                name=" ".join(name.split()) or "Phone order",
-                created_at=now,
-                created_by=self.agent,
-                updated_at=now,
-                updated_by=self.agent,
-            )
+        def create(uow: UnitOfWork) -> Cart:
+            now = self.clock()
+            cart = self._new_cart(uow, market_code, name, now)
             uow.carts.add(cart)
             uow.audit.record(
                 action="create cart",
-                agent=self.agent,
+                agent=self.identity,
                 at=now,
                 cart_id=cart.id,
                 changes=changes(None, _audited(cart)),
             )
-            uow.commit()
+            return cart
+
+        cart = self.db.write(create)
+        # SQLite may give a deleted cart's id to a new one: this one is not gone.
+        self._mine.discard(("cart", cart.id, GONE))
         return cart
 
     def delete_cart(self, cart_id: int, version: int) -> None:
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
+        def delete(uow: UnitOfWork) -> None:
+            now = self.clock()
             cart = uow.carts.get(cart_id)
-            cart.version = version
+            if cart.version != version:
+                raise stale_error(
+                    cart.label,
+                    cart.updated_by or "?",
+                    cart.updated_at or now,
+                    "nothing was deleted",
+                )
             uow.carts.delete(cart)
+            self._mine.add(("cart", cart_id, GONE))
             uow.audit.record(
                 action="delete cart",
-                agent=self.agent,
+                agent=self.identity,
                 at=now,
                 cart_id=cart_id,
                 changes=changes(_audited(cart), None),
             )
-            uow.commit()
+
+        self.db.write(delete)
 
     def convert_cart(self, cart_id: int, version: int) -> PurchaseOrder:
         """Convert to Purchase Order / Create Order: the cart becomes an In Progress order."""
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
+
+        def convert(uow: UnitOfWork) -> PurchaseOrder:
+            now = self.clock()
             cart = uow.carts.get(cart_id)
             if cart.version != version:
                 raise stale_error(cart.label, cart.updated_by or "?", cart.updated_at or now)
@@ -556,22 +715,26 @@ class Services:
             uow.orders.add(order)
             uow.catalog.apply_stock_moves(stock)
             uow.carts.delete(cart)
+            self._mine.add(("cart", cart_id, GONE))
             uow.audit.record(
                 action="create order",
-                agent=self.agent,
+                agent=self.identity,
                 at=now,
                 order_number=order.number,
                 changes=changes(None, _audited(order)),
             )
             uow.audit.record(
                 action="convert cart",
-                agent=self.agent,
+                agent=self.identity,
                 at=now,
                 cart_id=cart_id,
                 changes={"converted to": {"before": None, "after": order.number}},
             )
-            uow.commit()
-        return order
+            return order
+
+        return self.db.write(convert)
+
+    # -- customers -------------------------------------------------------------------------
 
     def create_customer(
         self,
@@ -585,7 +748,29 @@ class Services:
         customer = Customer.new(first_name, last_name, email, phone)
         if address is not None:
             customer.add_address(address)
-        with self.db.unit_of_work() as uow:
-            uow.customers.add(customer, self.clock())
-            uow.commit()
-        return customer
+
+        def create(uow: UnitOfWork) -> Customer:
+            now = self.clock()
+            uow.customers.add(customer, now)
+            uow.audit.record(
+                action="create customer",
+                agent=self.identity,
+                at=now,
+                customer_id=customer.id,
+                changes=changes(None, snapshot(customer)),
+            )
+            return customer
+
+        return self.db.write(create)
+
+    def _audit_new_addresses(
+        self, uow: UnitOfWork, customer: Customer, added: Sequence[Address]
+    ) -> None:
+        if added:
+            uow.audit.record(
+                action="add address",
+                agent=self.identity,
+                at=self.clock(),
+                customer_id=customer.id,
+                changes={"addresses": {"before": None, "after": snapshot(list(added))}},
+            )

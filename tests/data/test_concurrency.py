@@ -8,30 +8,18 @@ from multiprocessing import get_context
 import pytest
 
 from csr_tui.data.database import Database
-from csr_tui.data.repository import OrderRepository
 from csr_tui.domain import ConcurrentEditError
 from csr_tui.services import Services
 from tests.conftest import place_order
 
 
-def test_exactly_one_of_two_conflicting_saves_wins(services, database_url, backend, monkeypatch):
+def test_exactly_one_of_two_conflicting_saves_wins(services, database_url):
     order = place_order(services)
     agents = [Services(Database(database_url), name) for name in ("alice", "bob")]
     barrier = threading.Barrier(2, timeout=10)
-    if backend == "postgresql":
-        # Both load the same version, then race to save it.
-        real_get = OrderRepository.get
-
-        def get_then_wait(self, number):
-            loaded = real_get(self, number)
-            barrier.wait()
-            return loaded
-
-        monkeypatch.setattr(OrderRepository, "get", get_then_wait)
 
     def pay(agent):
-        if backend == "sqlite":
-            barrier.wait()  # SQLite serialises writers: both start from the same copy
+        barrier.wait()  # both save from the copy they were shown, at the same moment
         try:
             agent.add_payment(order.number, order.version, "card", Decimal("10.00"))
             return "saved"
@@ -40,7 +28,6 @@ def test_exactly_one_of_two_conflicting_saves_wins(services, database_url, backe
 
     with ThreadPoolExecutor(2) as pool:
         outcomes = list(pool.map(pay, agents))
-    monkeypatch.undo()
     assert sorted(o.split(":")[0] for o in outcomes) == ["conflict", "saved"]
     final = services.get_order(order.number)
     assert len(final.payments) == 1 and final.version == order.version + 1

@@ -134,3 +134,8 @@ def test_the_demo_leaves_planner_statistics(demo):
                 "('orders', 'order_names') AND last_analyze IS NOT NULL"
             ).scalar_one()
     assert analyzed >= 2
+
+
+def test_the_seeds_example_sku_is_in_the_demo_catalogue(demo):
+    found = demo.search_variants("SKU-40707827", "US")
+    assert found and found[0].sku == "SKU-40707827" and found[0].price is not None

@@ -109,7 +109,7 @@ def test_every_change_is_audited_with_before_and_after(services):
 
 def test_a_deleted_order_leaves_its_snapshot_in_the_audit_log(services, db):
     order = place_order(services)
-    deleted, missing = services.delete_orders([order.number, "PO999999"])
+    deleted, missing = services.delete_orders({order.number: order.version, "PO999999": 1})
     assert (deleted, missing) == ([order.number], ["PO999999"])
     with pytest.raises(NotFound):
         services.get_order(order.number)
@@ -225,3 +225,33 @@ def test_create_customer_validates_and_saves(services):
     ann = services.create_customer("Ann", "Lee", "Ann.Lee@Example.com")
     assert [c.name for c in services.search_customers("ann.lee")] == ["Ann Lee"]
     assert ann.id is not None
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "1e30", "999999999999"])
+def test_amounts_out_of_range_are_refused_by_the_services(services, amount):
+    order = place_order(services)
+    ref = OrderRef(order.number)
+    with pytest.raises(ValidationError) as paid:
+        services.add_payment(order.number, order.version, "card", Decimal(amount))
+    with pytest.raises(ValidationError) as priced:
+        services.update_line_item(ref, order.version, 1, "SKU-40707827", 1, Decimal(amount))
+    assert (paid.value.field, priced.value.field) == ("amount", "placed_price")
+    assert services.get_order(order.number).version == order.version
+
+
+def test_text_longer_than_its_column_is_refused_alike_on_both_databases(services):
+    order = place_order(services)
+    with pytest.raises(ValidationError, match="description is 201 characters long") as note:
+        services.add_note(order.number, "d" * 201, "")
+    with pytest.raises(ValidationError, match="first name is 101 characters long") as name:
+        services.create_customer("A" * 101, "Lee")
+    far = Address(name="Ann", line1="x" * 201, city="Leeds", postal_code="LS1", country="GB")
+    with pytest.raises(ValidationError, match="address line 1 is 201 characters") as address:
+        services.set_shipping_address(OrderRef(order.number), order.version, 1, far)
+    assert (note.value.field, name.value.field, address.value.field) == (
+        "description",
+        "first_name",
+        "line1",
+    )
+    assert services.get_order(order.number).notes == []
+    assert services.search_customers("AAAA") == []

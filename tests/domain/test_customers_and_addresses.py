@@ -1,7 +1,11 @@
+from dataclasses import replace
+
 import pytest
 
 from csr_tui.domain import Address, Customer, Stock, ValidationError
-from tests.factories import HOME, cart, customer, order
+from csr_tui.domain.catalog import order_by_use
+from csr_tui.domain.customers import contact_errors
+from tests.factories import HOME, JP, US, cart, customer, order
 
 
 def test_address_requires_name_street_city_postcode_and_country():
@@ -85,3 +89,46 @@ def test_an_invalid_address_changes_nothing():
             1, Address(name="", line1="", city="", postal_code="", country=""), stock
         )
     assert o.shipment(1).shipping_address == HOME
+
+
+def test_the_market_last_used_comes_first_then_the_most_used():
+    se, de = replace(US, code="SE", name="Sweden"), replace(US, code="DE", name="Germany")
+    markets = [de, JP, se, US]
+    assert order_by_use(markets, []) == markets
+    used = ["SE", "US", "US", "JP", "US", "SE", "SE", "SE"]
+    assert [m.code for m in order_by_use(markets, used)] == ["SE", "US", "JP", "DE"]
+    assert [m.code for m in order_by_use(markets, ["JP", *used])] == ["JP", "SE", "US", "DE"]
+
+
+def test_a_customer_chosen_instead_of_another_brings_their_own_address():
+    mercy = customer()
+    ann = customer(id=8, first_name="Ann", last_name="Lee", phone="+46 70 123")
+    ann.addresses[0] = Address(
+        name="Ann Lee", line1="Storgatan 1", city="Umeå", postal_code="90325", country="SE"
+    )
+    order_with_gift = cart()
+    gift = order_with_gift.add_shipment()
+    order_with_gift.set_shipping_address(gift.number, ann.addresses[0])
+    order_with_gift.set_customer(ann, previous=mercy)
+    first, second = (s.shipping_address for s in order_with_gift.shipments)
+    assert first == ann.ship_to() and first.phone == "+46 70 123", "the phone fills in"
+    assert second == ann.addresses[0]
+    nobody = customer(id=9, first_name="No", last_name="Address")
+    nobody.addresses.clear()
+    order_with_gift.set_customer(nobody, previous=ann)
+    assert order_with_gift.shipment(1).shipping_address is None, "never another's address"
+
+
+def test_create_contact_names_every_problem_at_its_field():
+    address = Address(name="Jonas", line1="Hauptstr. 1", city="", postal_code="", country="XX")
+    assert contact_errors("Jonas", "", "jonas@example", "+49\x07", address) == {
+        "email": "'jonas@example' is not an email address.",
+        "phone": "The phone cannot contain control characters: remove ␇ (U+0007).",
+        "city": "The address needs city, postal code.",
+        "postal_code": "The address needs postal code.",
+        "country": "'XX' is not an ISO country code (for example US, GB, SE, JP).",
+    }
+    assert contact_errors("", " ", "", "", None) == {
+        "first_name": "Enter the customer's first or last name."
+    }
+    assert contact_errors("Ann", "", "ann@example.com", "", None) == {}

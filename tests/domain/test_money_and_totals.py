@@ -62,11 +62,15 @@ def test_line_discount_reduces_its_line_only():
     assert c.totals().subtotal == Decimal("17.00")
 
 
-def test_discounts_never_exceed_the_subtotal():
+def test_a_discount_larger_than_the_subtotal_is_refused_and_totals_never_go_negative():
     c = cart(lines=((variant("SKU-1", "10.00"), 1),))
-    c.add_discount("Sorry", DiscountKind.AMOUNT, Decimal("25"))
+    with pytest.raises(ValidationError, match=r"larger than the subtotal of 10\.00 USD") as error:
+        c.add_discount("Sorry", DiscountKind.AMOUNT, Decimal("25"))
+    assert error.value.field == "value" and c.discounts == []
+    c.add_discount("Sorry", DiscountKind.AMOUNT, Decimal("10"))
+    c.update_line_item(1, "SKU-1", 1, Decimal("4.00"))  # the line gets cheaper afterwards
     t = c.totals()
-    assert t.discount == Decimal("10.00")
+    assert t.discount == Decimal("4.00")
     assert t.tax == 0
     assert t.total == Decimal("5.00")  # shipping is still charged
 
@@ -95,3 +99,17 @@ def test_an_empty_shipment_is_not_charged_for_shipping():
     c = cart()
     c.add_shipment()
     assert c.totals().shipping == US.shipping_methods[0].cost
+
+
+def test_each_discount_shows_what_it_takes_off_and_together_they_make_the_total():
+    o = cart(lines=((variant(price="30.00"), 2),))  # subtotal 60.00
+    o.add_discount("Goodwill", DiscountKind.PERCENTAGE, Decimal(10))
+    o.add_discount("Late delivery", DiscountKind.AMOUNT, Decimal("50.00"))
+    o.add_discount("Again", DiscountKind.AMOUNT, Decimal("20.00"))
+    amounts = [(d.description, off) for d, off in o.discount_amounts()]
+    assert amounts == [
+        ("Goodwill", Decimal("6.00")),
+        ("Late delivery", Decimal("50.00")),
+        ("Again", Decimal("4.00")),  # only what is left of the subtotal
+    ]
+    assert sum(off for _, off in amounts) == o.totals().discount == Decimal("60.00")

@@ -3,7 +3,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csr_tui.domain import ValidationError
-from csr_tui.domain.search import SearchKind, parse_contains_search, parse_order_search
+from csr_tui.domain.search import (
+    SearchKind,
+    any_part,
+    parse_contains_search,
+    parse_order_search,
+)
 
 NAMES = [
     "Mercy Taylor",
@@ -84,3 +89,18 @@ def test_a_name_always_matches_its_own_prefix(name, extra):
     query = parse_order_search(name)
     if query.kind is SearchKind.NAME:
         assert query.matches_name(name + extra)
+
+
+def test_any_part_is_the_same_name_search_anywhere_in_the_name():
+    assert any_part("Hayes") == "%Hayes"
+    assert found(any_part("Hayes")) == ["Taylor Hayes"] and found("Hayes") == []
+    assert any_part("  mer%  smith ") == "%mer% smith"
+    for not_a_name_from_its_start in ("", "%tay", "PO1042", "1042", "mercy@example.com"):
+        assert any_part(not_a_name_from_its_start) is None
+
+
+@given(st.text(alphabet="abmrtyeo %_\\", max_size=6), st.sampled_from(NAMES))
+def test_any_part_finds_every_name_the_search_finds(text, name):
+    anywhere = any_part(text)
+    if anywhere is not None and parse_order_search(text).matches_name(name):
+        assert parse_order_search(anywhere).matches_name(name)

@@ -1,5 +1,7 @@
-"""Random sequences of agent actions never leave an order in a state the rules forbid."""
+"""Random sequences of agent actions never leave an order in a state the rules forbid; and
+in every state reached, what is offered to the agent is exactly what the rules accept."""
 
+import copy
 from collections import Counter
 from decimal import Decimal
 
@@ -11,12 +13,22 @@ from csr_tui.domain import (
     DiscountKind,
     DomainError,
     OrderStatus,
+    PurchaseOrder,
     ShipmentStatus,
     Stock,
     convert_cart,
 )
+from csr_tui.domain.offers import (
+    LineAction,
+    OrderAction,
+    ShipmentAction,
+    line_actions,
+    order_actions,
+    shipment_actions,
+)
+from csr_tui.domain.snapshot import snapshot
 from csr_tui.domain.statuses import FINAL_SHIPMENT_STATUSES, RESERVING_STATUSES
-from tests.factories import HOME, NOW, cart, variant
+from tests.factories import HOME, NOW, cart, coupon, variant
 
 S = ShipmentStatus
 SKUS = ("SKU-1", "SKU-2", "SKU-3")
@@ -150,3 +162,87 @@ class OrderLife(RuleBasedStateMachine):
 
 OrderLife.TestCase.settings = settings(max_examples=300, stateful_step_count=40, deadline=None)
 TestOrderLife = OrderLife.TestCase
+
+
+class OfferedIsAccepted(OrderLife):
+    """In every state an order reaches, what the screens offer (domain/offers.py) is what
+    the rules accept: nothing offered is refused, nothing refused is offered."""
+
+    def attempt_on_copy(self, run) -> tuple[bool, PurchaseOrder]:
+        """Whether the rules accept `run(order, stock)`, on copies; and the copy after."""
+        memo = {id(self.order.market): self.order.market}
+        order, stock = copy.deepcopy((self.order, self.stock), memo)
+        try:
+            run(order, stock)
+        except DomainError:
+            return False, order
+        return True, order
+
+    def order_attempts(self):
+        due = self.order.totals().balance_due
+        return {
+            OrderAction.ADD_PAYMENT: lambda o, s: o.add_payment(
+                "card", due if due > 0 else Decimal(1), "a", NOW, s
+            ),
+            OrderAction.HOLD: lambda o, s: o.place_on_hold(),
+            OrderAction.RELEASE_HOLD: lambda o, s: o.release_hold(),
+            OrderAction.CANCEL: lambda o, s: o.cancel(s),
+            OrderAction.ADD_SHIPMENT: lambda o, s: o.add_shipment(),
+            OrderAction.ADD_DISCOUNT: lambda o, s: o.add_discount(
+                "Goodwill", DiscountKind.PERCENTAGE, Decimal(5), s
+            ),
+            OrderAction.APPLY_COUPON: lambda o, s: o.apply_coupon(coupon("NEW"), NOW, s),
+            OrderAction.REMOVE_DISCOUNT: lambda o, s: o.remove_discount(0, s),
+        }
+
+    def shipment_attempts(self, n):
+        return {
+            ShipmentAction.EDIT: lambda o, s: o.set_shipping_method(n, "express", s),
+            ShipmentAction.ADD_ITEMS: lambda o, s: o.add_line_item(
+                n, variant("SKU-NEW", "1.00"), 1, None, s
+            ),
+            ShipmentAction.RELEASE: lambda o, s: o.release_shipment(n),
+            ShipmentAction.ADD_TO_PICKLIST: lambda o, s: o.add_to_picklist(n),
+            ShipmentAction.COMPLETE: lambda o, s: o.complete_shipment(n),
+            ShipmentAction.REMOVE: lambda o, s: o.remove_shipment(n, s),
+        }
+
+    @invariant()
+    def offered_is_exactly_what_the_rules_accept(self):
+        o = self.order
+        offered = order_actions(o)
+        for action, run in self.order_attempts().items():
+            accepted, _ = self.attempt_on_copy(run)
+            assert (action in offered) == accepted, (action, o.status)
+        # Checking inventory is never refused while the order is active; it is offered
+        # when it could find something (a paid order, a shipment waiting for stock).
+        accepted, after = self.attempt_on_copy(lambda o, s: o.check_inventory(s))
+        if OrderAction.CHECK_INVENTORY in offered:
+            assert accepted
+        if snapshot(after) != snapshot(o):
+            assert OrderAction.CHECK_INVENTORY in offered
+        for shipment in o.shipments:
+            n = shipment.number
+            menu = shipment_actions(o, n)
+            for action, run in self.shipment_attempts(n).items():
+                accepted, _ = self.attempt_on_copy(run)
+                assert (action in menu) == accepted, (action, n, shipment.status, o.status)
+            if ShipmentAction.CHECK_INVENTORY in menu:
+                assert OrderAction.CHECK_INVENTORY in offered
+            for line in shipment.line_items:
+                can = line_actions(o, n)
+                same = (line.sku, line.quantity, line.placed_price, line.discount)
+                accepted, _ = self.attempt_on_copy(
+                    lambda o, s, n=n, same=same: o.update_line_item(n, *same, stock=s)
+                )
+                assert (LineAction.EDIT in can) == accepted
+                accepted, _ = self.attempt_on_copy(
+                    lambda o, s, n=n, sku=line.sku: o.remove_line_item(n, sku, s)
+                )
+                assert (LineAction.REMOVE in can) == accepted
+
+
+OfferedIsAccepted.TestCase.settings = settings(
+    max_examples=30, stateful_step_count=20, deadline=None
+)
+TestOfferedIsAccepted = OfferedIsAccepted.TestCase

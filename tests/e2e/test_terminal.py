@@ -6,6 +6,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,9 +28,26 @@ def tmux() -> str:
     return path
 
 
+def installed_command() -> str | None:
+    """The csr-tui command of the Python running the tests (a virtualenv's, even when it is
+    not activated), else the one on PATH."""
+    beside = Path(sys.executable).parent / "csr-tui"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("csr-tui")
+
+
+def test_the_command_is_found_beside_the_interpreter_without_path(monkeypatch) -> None:
+    """`.venv/bin/python -m pytest` without activating the virtualenv finds its csr-tui."""
+    beside = Path(sys.executable).parent / "csr-tui"
+    assert beside.is_file(), "the package is installed in the interpreter running the tests"
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert installed_command() == str(beside)
+
+
 @pytest.fixture(scope="module")
 def csr_tui() -> str:
-    path = shutil.which("csr-tui")
+    path = installed_command()
     assert path, "the csr-tui command is installed with the package (pip install -e .)"
     return path
 
@@ -107,6 +125,39 @@ def test_search_in_a_real_terminal(terminal: Terminal) -> None:
     assert "Mercy Taylor" in text and "Taylor Hayes" in text
     terminal.keys("C-q")
     terminal.wait_for(lambda s: "Order Management" not in s, "the app to quit", timeout=10)
+
+
+@pytest.mark.parametrize("terminal", [(80, 24)], indirect=True)
+def test_a_phone_order_from_ctrl_n_to_its_details_and_into_the_list(terminal: Terminal) -> None:
+    terminal.wait_for(lambda s: "1–50 of 300 orders" in s, "the order list")
+    terminal.keys("C-n")
+    terminal.wait_for(lambda s: "Select the market" in s, "the market step")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "No customer yet" in s, "the customer step")
+    terminal.keys("merc", literal=True)
+    text = terminal.wait_for(lambda s: "mercy" in s.lower() and "@example" in s, "matches")
+    customer = next(line for line in text.splitlines() if "@example" in line).split("  ")[0]
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Shipping method of shipment 1" in s, "the shipment step")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Add line items to shipment 1" in s, "the item search")
+    terminal.keys("dress", literal=True)
+    terminal.wait_for(lambda s: "Dress" in s, "the results")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Chosen:" in s, "the item chosen")
+    terminal.keys("2", literal=True)
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "No variant chosen" in s, "the line added")
+    terminal.keys("Escape")
+    terminal.wait_for(lambda s: "1 line · subtotal" in s, "the items step")
+    terminal.keys("C-s")
+    text = terminal.wait_for(lambda s: "Order Details" in s and "In Progress" in s, "details")
+    number = text.split("Order Details — ")[1].split()[0]
+    assert customer.strip() in text
+    terminal.keys("Escape")
+    text = terminal.wait_for(lambda s: "1–50 of 301 orders" in s, "the list with the order")
+    row = next(line for line in order_rows(text) if number in line)
+    assert customer.strip()[:10] in row and "In Progress" in row
 
 
 def test_an_unreachable_database_is_a_message(tmux: str, csr_tui: str, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from csr_tui.app import CsrApp
 from csr_tui.data.database import Database
@@ -19,6 +19,7 @@ from csr_tui.data.demo import load_demo
 from csr_tui.services import Services
 from tests.conftest import FixedClock
 from tests.factories import NOW
+from tests.hostile import HostileData
 
 DEMO_ORDERS = 400
 DEMO_SEED = 7
@@ -53,14 +54,30 @@ def app(demo_services: Services) -> CsrApp:
     return CsrApp(services=demo_services, clock=FixedClock(), keymap_file=Path("/nonexistent"))
 
 
+@pytest.fixture
+def hostile(hostile_url: str, backend: str):
+    """The hostile-text database (tests/hostile.py) of this test, SQLite or PostgreSQL."""
+    data = HostileData(hostile_url, backend)
+    yield data
+    data.close()
+
+
+@pytest.fixture
+def hostile_app(hostile: HostileData) -> CsrApp:
+    """The app on the hostile-text database: check each screen with
+    `tests.tui.rendered.assert_shown_safely(app, hostile.keys(...))`."""
+    return CsrApp(services=hostile.services, clock=FixedClock(), keymap_file=Path("/nonexistent"))
+
+
 async def settle(pilot: Pilot, rounds: int = 3) -> None:
     """Let debounce timers fire and workers finish (never a fixed long sleep)."""
     for _ in range(rounds):
         await pilot.pause(0.12)
         for worker in list(pilot.app.workers):
             # A form's worker dismisses its own screen, which cancels the worker after
-            # its work is done: nothing is left to wait for.
-            with contextlib.suppress(WorkerCancelled):
+            # its work is done: nothing is left to wait for. A worker that failed has
+            # already said so on the screen (the tests read it there).
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
                 await worker.wait()
     await pilot.pause()
 

@@ -1,233 +1,435 @@
-"""Order Details: payments, hold, cancel, the shipment flow, notes and edits, by keyboard."""
+"""Order Details by keyboard: the four tabs, the shipment options menu, confirmations, what
+each state offers (footer and command palette), and another agent's change seen in time."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 import pytest
+from sqlalchemy import update
 
+from csr_tui.data import tables as t
 from csr_tui.data.database import Database
 from csr_tui.data.queries import OrderFilter
 from csr_tui.domain import OrderStatus, ShipmentStatus
+from csr_tui.screens.cart import CartScreen
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.form import FormScreen
+from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.order_details import OrderDetailsScreen
-from csr_tui.services import Services
+from csr_tui.screens.order_details.shipment_menu import ShipmentMenuScreen
+from csr_tui.screens.order_list import OrderListScreen
+from csr_tui.screens.shipment_edit import ShipmentEditScreen
+from csr_tui.services import CartRef, Services
+from tests.conftest import FixedClock
 from tests.tui.conftest import settle, text_of, type_text
+from tests.tui.rendered import screen_text
+
+
+def first(services: Services, status: OrderStatus, test=lambda order: True) -> str:
+    """The newest order in this status that passes `test`."""
+    page = services.search_orders(OrderFilter(statuses=frozenset({status})), size=50)
+    for row in page.rows:
+        if test(services.get_order(row.number)):
+            return row.number
+    raise AssertionError(f"the demo data has a {status} order for this test")
+
+
+def in_stock(services: Services, order) -> bool:
+    return all(
+        services.search_variants(line.sku, order.market.code)[0].in_stock >= line.quantity
+        for s in order.shipments
+        for line in s.line_items
+    )
 
 
 @pytest.fixture
 def unpaid(demo_services: Services) -> str:
-    """An In Progress order with a balance due, one shipment, all items in stock."""
-    page = demo_services.search_orders(
-        OrderFilter(statuses=frozenset({OrderStatus.IN_PROGRESS})), size=50
+    """An In Progress order with a balance due: one shipment, one line, in stock."""
+    return first(
+        demo_services,
+        OrderStatus.IN_PROGRESS,
+        lambda o: (
+            o.totals().balance_due > 0
+            and len(o.shipments) == 1
+            and o.line_count() == 1
+            and in_stock(demo_services, o)
+        ),
     )
-    for row in page.rows:
-        order = demo_services.get_order(row.number)
-        skus = [li.sku for li in order.shipments[0].line_items]
-        stock = demo_services.search_variants(skus[0], order.market.code)
-        if (
-            order.totals().balance_due > 0
-            and len(order.shipments) == 1
-            and len(skus) == 1
-            and stock
-            and stock[0].in_stock >= order.shipments[0].line_items[0].quantity
-        ):
-            return row.number
-    raise AssertionError("the demo data has an unpaid In Progress order")
 
 
 async def open_details(pilot, number: str) -> OrderDetailsScreen:
+    """From the order list, by keys: search the number, Enter on the row."""
     await type_text(pilot, number)
-    await pilot.press("enter")
-    await settle(pilot)
-    await pilot.press("enter")
+    await pilot.press("enter")  # the only match: Enter opens it
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, OrderDetailsScreen) and screen.number == number
     return screen
 
 
-def head(app) -> str:
-    return text_of(app.screen.query_one("#head")) + text_of(app.screen.query_one("#shipments"))
-
-
-async def pay_in_full(pilot) -> None:
-    await pilot.press("p")
+async def show(pilot, number: str) -> OrderDetailsScreen:
+    """Order Details of `number`, opened as Enter on its row would (quicker to set up)."""
+    pilot.app.open_order(number)
     await settle(pilot)
-    await pilot.press("enter")  # the first payment method
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, FormScreen)
-    await pilot.press("ctrl+s")  # the amount is the balance due
-    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, OrderDetailsScreen) and screen.order is not None
+    return screen
 
 
-async def test_payment_then_release_pick_and_complete(app, demo_services, unpaid):
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await open_details(pilot, unpaid)
-        assert "due: it must be paid" in text_of(app.screen.query_one("#status"))
-        await pay_in_full(pilot)
-        assert "Inventory Assigned" in head(app)
-        for key, status in (("r", "Released"), ("l", "Packing"), ("s", "Shipped")):
-            await pilot.press(key)
-            await settle(pilot)
-            assert status in head(app)
-        order = demo_services.get_order(unpaid)
-        assert order.status is OrderStatus.COMPLETED
-        assert order.payments[-1].created_by == "alice"
-        assert order.totals().balance_due == 0
-        assert [h.action for h in demo_services.order_history(unpaid)][-4:] == [
-            "add payment",
-            "release shipment",
-            "add to picklist",
-            "complete shipment",
-        ]
+async def press(pilot, *keys: str) -> None:
+    """Keys, then what they started: one round is enough where nothing is debounced."""
+    await pilot.press(*keys)
+    await settle(pilot, rounds=1)
 
 
-async def test_release_before_payment_explains_why(app, unpaid):
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await open_details(pilot, unpaid)
-        await pilot.press("r")
-        await settle(pilot)
-        assert "must be paid in full before release" in text_of(app.screen.query_one("#status"))
+def status_line(app) -> str:
+    return text_of(app.screen.query_one("#status")).strip()
 
 
-async def test_wrong_amount_is_refused_at_the_field(app, demo_services, unpaid):
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await open_details(pilot, unpaid)
-        await pilot.press("p")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("ctrl+a", "ctrl+k", *"9999999", "ctrl+s")
-        await settle(pilot)
-        error = app.screen.query_one("#e-amount")
-        assert error.display and "exceeds the balance due" in text_of(error)
-        assert demo_services.get_order(unpaid).totals().paid == 0
+def offered(screen: OrderDetailsScreen) -> set[str]:
+    """The screen's actions the footer may show (by binding id)."""
+    return {
+        b.binding.id.removeprefix("details.")
+        for b in screen.active_bindings.values()
+        if b.enabled and (b.binding.id or "").startswith("details.")
+    }
 
 
-async def test_hold_blocks_cancel_and_release_hold_restores(app, demo_services, unpaid):
-    async with app.run_test(size=(120, 40)) as pilot:
+def palette(app, screen: OrderDetailsScreen) -> set[str]:
+    """The command palette's commands that run the screen's own actions."""
+    return {
+        c.title
+        for c in app.get_system_commands(screen)
+        if isinstance(c.callback, partial)
+        and c.callback.args[0] is screen
+        and c.title in DESCRIPTIONS.values()
+    }
+
+
+DESCRIPTIONS = {b.id.removeprefix("details."): b.description for b in OrderDetailsScreen.BINDINGS}
+ALWAYS = {
+    "next_tab",
+    "previous_tab",
+    "summary",
+    "form",
+    "notes",
+    "history",
+    "add_note",
+    "reorder",
+    "refresh",
+    "back",
+}
+FORM = {"menu_enter", "shipment_menu"}  # Enter and M on a shipment with something to offer
+EDIT = {"edit_shipment", "add_items", "add_shipment", "discount", "coupon"}
+
+
+def assert_offers(app, screen: OrderDetailsScreen, expected: set[str]) -> None:
+    assert offered(screen) == ALWAYS | expected
+    assert palette(app, screen) == {DESCRIPTIONS[i] for i in ALWAYS | expected}
+
+
+async def test_each_state_offers_exactly_what_it_allows(app, demo_services):
+    s = demo_services
+    unpaid_order = first(s, OrderStatus.IN_PROGRESS, lambda o: o.totals().balance_due > 0)
+    paid = first(
+        s,
+        OrderStatus.IN_PROGRESS,
+        lambda o: (
+            o.totals().paid_in_full and o.shipments[0].status is ShipmentStatus.INVENTORY_ASSIGNED
+        ),
+    )
+    held = first(s, OrderStatus.ON_HOLD)
+    partly = first(s, OrderStatus.PARTIALLY_SHIPPED, lambda o: len(o.shipments) == 2)
+    done = first(s, OrderStatus.COMPLETED)
+    canceled = first(s, OrderStatus.CANCELED)
+    # On Summary: the order's own actions; on Form Details, with shipment 1 highlighted,
+    # also the form's (what the shipment offers, and the edits of an In Progress order).
+    cases = [
+        (unpaid_order, {"add_payment", "hold", "cancel_order"}, FORM | EDIT),
+        (paid, {"hold", "cancel_order"}, FORM | EDIT | {"release_shipment"}),
+        (held, {"release_hold"}, set()),
+        (partly, {"hold"}, set()),  # shipment 1 has shipped
+        (done, set(), set()),
+        (canceled, set(), set()),
+    ]
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await open_details(pilot, unpaid)
-        await pilot.press("h")
-        await settle(pilot)
-        assert "On Hold" in head(app)
-        await pilot.press("c")
-        await settle(pilot)
-        await pilot.press("enter")  # confirm: the rule refuses, and says why
-        await settle(pilot)
-        assert "on hold: release the hold before canceling it" in text_of(
-            app.screen.query_one("#status")
+        for number, on_summary, on_form in cases:
+            screen = await show(pilot, number)
+            assert screen.tab == "summary"
+            assert_offers(app, screen, on_summary)
+            await press(pilot, "2")
+            assert screen.tab == "form" and screen.form.current().kind == "shipment"
+            assert_offers(app, screen, on_summary | on_form)
+            if number == partly:  # shipment 2 is packing: Complete, and the menu with it
+                await press(pilot, *["down"] * 3)
+                assert screen.form.current().shipment == 2
+                assert_offers(app, screen, {"hold", "complete_shipment"} | FORM)
+            if number in (held, canceled):  # keys for what is not offered do nothing
+                version = screen.order.version
+                for key in ("c", "r", "p", "e", "a", "d", "k", "plus", "m", "enter", "delete"):
+                    await pilot.press(key)  # a dialog would open at once
+                    assert app.screen is screen, f"{key} opened something on a {number}"
+                await press(pilot, "down", "enter")  # a line: no editing here
+                assert app.screen is screen
+                assert s.get_order(number).version == version
+            await press(pilot, "escape")
+
+        screen = await show(pilot, unpaid_order)  # a line, then a discount
+        await press(pilot, "2", "down")
+        assert screen.form.current().kind == "line"
+        assert_offers(
+            app,
+            screen,
+            {"add_payment", "hold", "cancel_order", "shipment_menu", "edit_line"}
+            | EDIT
+            | ({"remove_line"} if screen.order.line_count() > 1 else set()),
         )
-        await pilot.press("u")
-        await settle(pilot)
-        assert demo_services.get_order(unpaid).status is OrderStatus.IN_PROGRESS
-        assert "Awaiting Inventory" in head(app)
+        while screen.form.current().kind != "discount":
+            await press(pilot, "down")
+        assert_offers(
+            app,
+            screen,
+            {"add_payment", "hold", "cancel_order", "remove_discount"}
+            | EDIT - {"edit_shipment", "add_items"},
+        )
+        for keys, tab in (
+            (["1"], "summary"),
+            (["ctrl+pagedown"], "form"),
+            (["ctrl+pagedown", "ctrl+pagedown"], "history"),
+            (["ctrl+pagedown"], "summary"),
+            (["ctrl+pageup"], "history"),
+            (["3"], "notes"),
+        ):
+            await press(pilot, *keys)
+            assert screen.tab == tab
 
 
-async def test_cancel_asks_first(app, demo_services, unpaid):
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_pay_release_pick_and_complete_from_the_menu(app, demo_services, unpaid):
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await open_details(pilot, unpaid)
-        await pilot.press("c")
-        await settle(pilot)
+        screen = await open_details(pilot, unpaid)
+        assert "due: it must be paid in full before release" in status_line(app)
+        await press(pilot, "2", "p", "enter")  # the first payment method
+        assert isinstance(app.screen, FormScreen)
+        await press(pilot, "ctrl+s")  # the amount is the balance due
+        assert screen.order.shipments[0].status is ShipmentStatus.INVENTORY_ASSIGNED
+        assert "Shipment 1 is ready to release" in status_line(app)
+
+        await press(pilot, "m")
+        assert isinstance(app.screen, ShipmentMenuScreen)
+        assert [e[0].value for e in app.screen.entries] == [
+            "edit_shipment",
+            "add_items",
+            "release_shipment",
+        ]
+        await press(pilot, "down", "down", "enter")  # Release: it asks first
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("escape")
+        await press(pilot, "escape")
+        assert screen.order.shipments[0].status is ShipmentStatus.INVENTORY_ASSIGNED
+        await press(pilot, "r", "enter")
+        assert screen.order.shipments[0].status is ShipmentStatus.RELEASED
+        assert "Shipment 1 is released: add it to a picklist" in status_line(app)
+
+        await press(pilot, "m")
+        assert [e[0].value for e in app.screen.entries] == ["add_to_picklist"]
+        await press(pilot, "enter")
+        assert screen.order.shipments[0].status is ShipmentStatus.PACKING
+        await press(pilot, "enter", "enter")  # Enter on the shipment: its menu: Complete
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "enter")
+        order = demo_services.get_order(unpaid)
+        assert order.status is OrderStatus.COMPLETED and order.totals().balance_due == 0
+        assert status_line(app) == "Completed: every shipment has shipped."
+        assert "Read-only" in text_of(screen.query_one("#form-why"))
+
+        await press(pilot, "4")
+        history = screen_text(app)
+        assert history.index("complete shipment") < history.index("add to picklist")
+        assert "Shipment 1 › status: Packing → Shipped" in history
+        assert "payments: — → " in history and "Processed" in history
+        await press(pilot, "1")
+        assert "Completed" in screen_text(app) and "Balance due" in screen_text(app)
+
+
+async def test_hold_release_and_cancel_ask_first_and_say_where_the_order_is(
+    app, demo_services, unpaid
+):
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        screen = await show(pilot, unpaid)
+        await press(pilot, "h")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "escape")
         assert demo_services.get_order(unpaid).status is OrderStatus.IN_PROGRESS
-        await pilot.press("c")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "h", "enter")
+        assert demo_services.get_order(unpaid).status is OrderStatus.ON_HOLD
+        assert status_line(app).startswith("On hold: nothing is released, paid, changed")
+        await press(pilot, "2")
+        assert "is on hold. Release the hold (U)" in text_of(screen.query_one("#form-why"))
+        await press(pilot, "u")
+        assert demo_services.get_order(unpaid).status is OrderStatus.IN_PROGRESS
+        assert "due: it must be paid in full" in status_line(app)
+        await press(pilot, "c")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "escape", "c", "enter")
         order = demo_services.get_order(unpaid)
         assert order.status is OrderStatus.CANCELED
         assert {s.status for s in order.shipments} == {ShipmentStatus.CANCELED}
+        assert status_line(app).startswith("Canceled: the order and its shipments")
+        assert f"{unpaid} is Canceled" in text_of(screen.query_one("#form-why"))
 
 
-async def test_add_a_note(app, demo_services, unpaid):
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await open_details(pilot, unpaid)
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert "needs a description" in text_of(app.screen.query_one("#e-description"))
-        await pilot.press(*"Called back", "enter", *"wants express")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        note = demo_services.get_order(unpaid).notes[-1]
-        assert (note.description, note.text, note.created_by) == (
-            "Called back",
-            "wants express",
-            "alice",
-        )
-        assert "Called back" in text_of(app.screen.query_one("#more"))
-
-
-async def test_edit_a_line_of_an_in_progress_order(app, demo_services, unpaid):
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await open_details(pilot, unpaid)
-        await pilot.press("enter")  # the highlighted line
-        await settle(pilot)
-        await pilot.press("ctrl+a", "ctrl+k", "2", "ctrl+s")
-        await settle(pilot)
-        assert demo_services.get_order(unpaid).shipments[0].line_items[0].quantity == 2
-
-
-async def test_a_stale_copy_is_refused_and_reloaded(app, demo_services, demo_url, unpaid):
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await open_details(pilot, unpaid)
-        bob = Services(Database(demo_url), "bob")
-        order = bob.get_order(unpaid)
-        bob.add_payment(unpaid, order.version, "card", Decimal("1.00"))
-        await pilot.press("h")
-        await settle(pilot)
-        assert "changed by bob" in text_of(app.screen.query_one("#status"))
-        assert demo_services.get_order(unpaid).status is OrderStatus.IN_PROGRESS
-        assert app.screen.order.version == order.version + 1, "the saved copy is shown"
-        bob.db.close()
-
-
-async def test_a_completed_order_offers_only_what_it_allows(app, demo_services):
-    number = (
-        demo_services.search_orders(OrderFilter(statuses=frozenset({OrderStatus.COMPLETED})))
-        .rows[0]
-        .number
+async def test_lines_discounts_coupons_and_shipments_on_the_form(app, demo_services):
+    number = first(
+        demo_services,
+        OrderStatus.IN_PROGRESS,
+        lambda o: o.line_count() == 2 and len(o.shipments) == 1 and not o.discounts,
     )
-    async with app.run_test(size=(120, 40)) as pilot:
+    order = demo_services.get_order(number)
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        screen = await open_details(pilot, number)
-        offered = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
-        assert {"add_note", "reorder"} <= offered
-        assert not offered & {
-            "add_payment",
-            "hold",
-            "cancel_order",
-            "release_shipment",
-            "add_items",
-            "edit_shipment",
-        }
+        screen = await show(pilot, number)
+        await press(pilot, "2", "down", "enter")  # the first line: quantity, price, discount
+        assert isinstance(app.screen, FormScreen)
+        await press(pilot, "tab", "ctrl+a", "ctrl+k", *"abc", "ctrl+s")
+        assert "'abc' is not a placed price." in text_of(app.screen.query_one("#e-placed_price"))
+        await press(pilot, "ctrl+a", "ctrl+k", *"10.00", "tab", "ctrl+a", "ctrl+k", "1", "ctrl+s")
+        line = demo_services.get_order(number).shipments[0].line_items[0]
+        assert (line.placed_price, line.discount) == (Decimal("10.00"), Decimal("1.00"))
+        assert "− line discount 1.00" in text_of(screen.query_one("#form-detail"))
+        assert "(line discounts −1.00)" in text_of(screen.query_one("#form-totals"))
+
+        await press(pilot, "down", "delete")  # the second line goes, once confirmed
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "enter")
+        assert demo_services.get_order(number).line_count() == 1
+        assert "remove_line" not in offered(screen), "the last line cannot go"
+
+        while screen.form.current().action != "discount":
+            await pilot.press("down")
+        await press(pilot, "enter", "enter", *"10%", "ctrl+s")  # + Add a discount
+        discounted = demo_services.get_order(number)
+        off = discounted.currency.round(discounted.totals().subtotal / 10)
+        assert discounted.totals().discount == off
+        row = next(i for i, r in enumerate(screen.form.rows) if r.kind == "discount")
+        screen.form.table.move_cursor(row=row)
+        await settle(pilot)
+        assert f"−{off:,}" in text_of(screen.query_one("#form-detail"))
+        await press(pilot, "delete", "enter")
+        assert demo_services.get_order(number).discounts == []
+
+        await press(pilot, "k", *"nope", "ctrl+s")
+        assert "There is no coupon NOPE." in text_of(app.screen.query_one("#e-code"))
+        await press(pilot, "escape", "plus")
+        assert len(demo_services.get_order(number).shipments) == 2
+        await press(pilot, "a")
+        assert isinstance(app.screen, LineItemSearchScreen)
+        assert "shipment 2" in app.screen.title_text
+        await type_text(pilot, "dress")
+        await press(pilot, "enter", "enter", "enter", "enter")  # results, choose, qty, add
+        await press(pilot, "escape")
+        assert demo_services.get_order(number).shipments[1].line_items
+        assert order.version < demo_services.get_order(number).version
 
 
-async def test_discount_by_percentage_with_a_clear_error_first(app, demo_services, unpaid):
-    before = demo_services.get_order(unpaid).totals()
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_shipment_edit_with_a_new_address_for_the_book_saves_once(app, demo_services, unpaid):
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await open_details(pilot, unpaid)
-        await pilot.press("d")
+        screen = await show(pilot, unpaid)
+        customer = screen.order.customer_id
+        book = len(demo_services.get_customer(customer).addresses)
+        await press(pilot, "2", "e")
+        assert isinstance(app.screen, ShipmentEditScreen)
+        await press(pilot, "f3")  # Add Address: empty fields
+        assert app.focused.id == "f-name" and app.focused.value == ""
+        for value in ("Ann Lee", "2 Elm St", "", "Springfield", "", "12345", "US", ""):
+            await pilot.press(*value, "enter")
+        assert app.focused.id == "method"
+        await press(pilot, "shift+tab")  # back to the checkbox: its label stays in view
+        assert "Add to customer's address book" in screen_text(app)
+        await press(pilot, "space", "tab", "down", "down", "down", "down")
+        methods = app.screen.query_one("#method")
+        assert methods.highlighted == methods.option_count - 1, "the list does not wrap"
+        assert "● " in str(methods.get_option_at_index(methods.highlighted).prompt)
+        tick = app.screen.query_one("#add-to-book")
+        assert tick.value and "✓" in tick.render().plain, "checked reads without colour"
+        await press(pilot, "ctrl+s")
+        shipment = demo_services.get_order(unpaid).shipments[0]
+        assert shipment.shipping_address.line1 == "2 Elm St"
+        assert shipment.shipping_method.code == screen.order.market.shipping_methods[-1].code
+        assert len(demo_services.get_customer(customer).addresses) == book + 1
+        history = demo_services.order_history(unpaid)
+        assert history[-1].action == "edit shipment" and len(history) == 1
+
+        await press(pilot, "e", "ctrl+s")  # saved as it is: nothing written, and said
+        assert "Nothing changed" in "\n".join(str(n.message) for n in app._notifications)
+        assert len(demo_services.order_history(unpaid)) == 1
+
+
+async def test_notes_newest_first_and_inventory_checked_again(app, demo_services, unpaid):
+    short = unpaid
+    sku = demo_services.get_order(short).shipments[0].line_items[0].sku
+    with demo_services.db.unit_of_work() as uow:  # the warehouse runs out of it
+        uow.conn.execute(update(t.variants).where(t.variants.c.sku == sku).values(in_stock=0))
+        uow.commit()
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", *"ten%", "ctrl+s")
+        screen = await show(pilot, short)
+        for description, details in (("Called back", "wants express"), ("Emailed", "")):
+            await press(pilot, "n", *description, "enter", *details, "ctrl+s")
+        assert screen.tab == "notes"
+        notes = screen_text(app)
+        assert notes.index("Emailed") < notes.index("Called back") < notes.index("wants express")
+        assert demo_services.get_order(short).notes[-1].created_by == "alice"
+
+        await press(pilot, "p", "enter", "ctrl+s")  # paid in full; stock does not cover it
+        assert "awaits inventory" in status_line(app)
+        await press(pilot, "i")
+        said = "\n".join(str(n.message) for n in app._notifications)
+        assert "Stock does not cover shipment 1 yet: nothing changed." in said
+
+
+async def test_another_agents_change_is_seen_while_the_agent_types(
+    app, demo_services, demo_url, unpaid
+):
+    bob = Services(Database(demo_url), "bob", clock=FixedClock())
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "'ten%' is not a percentage" in text_of(app.screen.query_one("#e-value"))
-        await pilot.press("ctrl+a", "ctrl+k", *"10%", "ctrl+s")
+        screen = await open_details(pilot, unpaid)
+        await press(pilot, "p", "enter")  # alice's own change is not news to her
+        await press(pilot, "ctrl+s")
+        await pilot.pause(2)
+        assert "Changed by" not in status_line(app)
+
+        await press(pilot, "n", *"Half a sen")
+        bob.place_on_hold(unpaid, bob.get_order(unpaid).version)
+        await pilot.pause(2)  # within two seconds, under the form and in a toast
+        notice = "Changed by bob at 10:00 — F5 to reload"
+        assert notice in text_of(screen.query_one("#status"))
+        assert notice in "\n".join(str(n.message) for n in app._notifications)
+        assert isinstance(app.screen, FormScreen), "what the agent types is left alone"
+        assert app.screen.values()["description"] == "Half a sen"
+        await press(pilot, "escape", "f5")
+        assert screen.order.status is OrderStatus.ON_HOLD and "On hold" in status_line(app)
+
+        bob.add_note(unpaid, "Customer called", "")
+        await pilot.pause(2)
+        assert "Note added by bob at 10:00 — F5 to reload" in status_line(app)
+        await press(pilot, "escape")  # the list shows the order as it is now
+        assert isinstance(app.screen, OrderListScreen)
+        row = next(r for r in app.screen.query_one("#orders").rows_shown if r.number == unpaid)
+        assert row.status is OrderStatus.ON_HOLD
+
+        cart = demo_services.list_carts()[0]
+        app.open_cart_details(cart.id)
         await settle(pilot)
-        after = demo_services.get_order(unpaid)
-    assert after.discounts[-1].description == "Goodwill"
-    assert after.totals().discount == before.currency.round(before.subtotal / 10)
+        assert isinstance(app.screen, CartScreen)
+        bob.set_anonymous_contact(CartRef(cart.id), cart.version, "Walk-in caller", None)
+        await pilot.pause(2)
+        assert "Changed by bob at 10:00 — F5 to reload" in status_line(app)
+        await press(pilot, "f5")
+        assert "Walk-in caller" in text_of(app.screen.query_one("#contact"))
+    bob.db.close()

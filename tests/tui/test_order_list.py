@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from textual import events
 
 from csr_tui.data.queries import OrderFilter
 from csr_tui.domain import NotFound, OrderStatus
 from csr_tui.screens.confirm import ConfirmScreen
+from csr_tui.screens.order_details import OrderDetailsScreen
 from csr_tui.screens.order_list import OrderListScreen
+from csr_tui.screens.widgets.formatting import money
 from csr_tui.screens.widgets.order_table import OrderTable
 from tests.factories import NOW
 from tests.tui.conftest import DEMO_ORDERS, settle, text_of, type_text
@@ -281,7 +285,7 @@ async def test_enter_opens_the_order(app):
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        body = text_of(app.screen.query_one("#head"))
+        body = text_of(app.screen.query_one("#summary-facts"))
         assert number in body and "Taylor Hayes" in body
         await pilot.press("escape")
         assert isinstance(app.screen, OrderListScreen)
@@ -316,3 +320,142 @@ async def test_columns_fit_the_terminal(app, size):
             assert "email" in keys and "name" in keys
         width = sum(c.get_render_width(table) for c in table.columns.values())
         assert width <= size[0]
+
+
+def details_number(app) -> str | None:
+    return app.screen.number if isinstance(app.screen, OrderDetailsScreen) else None
+
+
+async def test_enter_opens_the_only_match_and_never_an_older_one(app, demo_services):
+    first, second, third = "PO1141", "PO1142", "PO1143"
+    for number in (first, second, third):
+        assert demo_services.search_orders(OrderFilter(text=number)).count.value == 1
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, first)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert details_number(app) == first, "one match: Enter opens it"
+        await pilot.press("escape", "escape")  # back to the list; clear the field
+        await pilot.press(*second, "enter")  # before the search has even started
+        await settle(pilot)
+        assert details_number(app) == second, "Enter waits for the answer, then opens"
+        await pilot.press("escape", "escape")
+        await type_text(pilot, first)
+        assert [r.number for r in rows(app)] == [first]
+        await pilot.press("backspace", third[-1], "enter")  # the answer shown is stale
+        await settle(pilot)
+        assert details_number(app) == third
+        await pilot.press("escape", "escape")
+        await type_text(pilot, "Taylor Hayes")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderListScreen), "several matches: Enter goes to them"
+        assert isinstance(app.focused, OrderTable)
+
+
+async def test_keys_typed_in_the_list_go_to_the_search_field(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "Taylor")
+        await pilot.press("down")  # to the list
+        assert isinstance(app.focused, OrderTable)
+        for character in "Mercy T":  # all at once, as a fast typist or a paste sends them
+            app.post_message(events.Key("space" if character == " " else character, character))
+        await settle(pilot)  # a new search, as after Escape, with every key in its place
+        assert app.focused.id == "search"
+        assert app.screen.query_one("#search").value == "Mercy T"
+        assert {r.customer_name for r in rows(app)} == {"Mercy Taylor"}
+        await pilot.press("down", "space")  # the list's own keys stay its own
+        assert "1 selected" in status_line(app)
+        assert app.screen.query_one("#search").value == "Mercy T"
+
+
+async def test_a_name_from_its_first_letter_offers_any_part_one_key_away(
+    app, demo_services, monkeypatch
+):
+    counted_on: list[bool] = []
+    count_orders = demo_services.count_orders
+
+    def recording(order_filter):
+        counted_on.append(threading.current_thread() is threading.main_thread())
+        return count_orders(order_filter)
+
+    monkeypatch.setattr(demo_services, "count_orders", recording)
+    anywhere = demo_services.search_orders(OrderFilter(text="%Hayes")).count
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "Hayes")
+        assert rows(app) == []
+        empty = text_of(app.screen.query_one("#empty")).strip()
+        assert empty == f"No name starts with “Hayes” — Tab to search “%Hayes”: {anywhere} orders"
+        assert counted_on and not any(counted_on), "counted in a worker, off the UI thread"
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.screen.query_one("#search").value == "%Hayes"
+        assert rows(app) and all("hayes" in r.customer_name.lower() for r in rows(app))
+        assert f"of {anywhere} orders" in status_line(app)
+
+        await pilot.press("escape")
+        await type_text(pilot, "Tay")  # Taylor Hayes; %Tay also finds Mercy Taylor
+        prefix = demo_services.search_orders(OrderFilter(text="Tay")).count
+        more = demo_services.search_orders(OrderFilter(text="%Tay")).count
+        assert f"of {prefix} orders · Tab to search “%Tay”: {more} orders" in status_line(app)
+
+        await pilot.press("escape")
+        await type_text(pilot, "Hayes")
+        await pilot.press("x", "tab")  # the hint was for "Hayes": Tab moves on instead
+        await settle(pilot)
+        assert app.screen.query_one("#search").value == "Hayesx"
+        await pilot.press("escape")
+        await type_text(pilot, "Mercy Taylor")  # %Mercy Taylor finds no more: no hint
+        assert "Tab" not in status_line(app)
+
+
+async def test_a_narrow_list_shows_the_highlighted_order_whole_below_it(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")
+        row = rows(app)[1]
+        for size in ((80, 24), (100, 30)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot, 1)
+            detail = text_of(app.screen.query_one("#detail"))
+            for value in (
+                row.number,
+                f"{row.created_at:%Y-%m-%d %H:%M}",
+                row.name,
+                row.market_code,
+                row.customer_name,
+                row.customer_email,
+                row.status.value,
+                money(row.total, row.currency),
+            ):
+                assert value in detail, size
+            assert len(detail.strip().splitlines()) <= 2
+        await pilot.press("down")
+        assert rows(app)[2].number in text_of(app.screen.query_one("#detail"))
+        await pilot.resize_terminal(200, 60)  # every column shown: no line needed
+        await settle(pilot, 1)
+        assert not app.screen.query_one("#detail").display
+
+
+async def test_market_lists_put_the_most_used_first(app, demo_services):
+    by_use = [m.code for m in demo_services.markets_by_use()]
+    assert by_use[0] == "US" and by_use != sorted(by_use)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        choices = app.screen.query_one("SelectionList")
+        assert [str(o.prompt)[:2] for o in choices._options] == by_use
+        hint = text_of(app.screen.query_one(".hint"))  # the filter dialogs take a and A
+        assert "a/A all/none" in hint and "Space toggle" in hint and "Enter apply" in hint
+        await pilot.press("A")
+        assert len(choices.selected) == len(by_use)
+        await pilot.press("a")
+        assert choices.selected == []
+        await pilot.press("escape", "ctrl+n")
+        await settle(pilot)
+        options = app.screen.query_one("OptionList")
+        assert [options.get_option_at_index(i).id for i in range(options.option_count)] == by_use

@@ -9,8 +9,9 @@ from rich.table import Table
 from rich.text import Text
 
 from csr_tui.domain.money import CURRENCIES, Currency
-from csr_tui.domain.orders import Totals
+from csr_tui.domain.orders import OrderGroup, Shipment, Totals
 from csr_tui.domain.statuses import OrderStatus, ShipmentStatus
+from csr_tui.screens.widgets.safe_text import plain, text
 
 STATUS_STYLES = {
     OrderStatus.IN_PROGRESS: "bold yellow",
@@ -35,6 +36,11 @@ def local_time(value: datetime, *, short: bool = False) -> str:
     return f"{local:%y-%m-%d %H:%M}" if short else f"{local:%Y-%m-%d %H:%M}"
 
 
+def clock_time(value: datetime) -> str:
+    """The local time of day of something that just happened."""
+    return f"{value.astimezone():%H:%M}"
+
+
 def money(amount: Decimal, currency: str | Currency) -> str:
     cur = currency if isinstance(currency, Currency) else CURRENCIES.get(currency)
     if cur is None:
@@ -42,9 +48,14 @@ def money(amount: Decimal, currency: str | Currency) -> str:
     return cur.format(amount)
 
 
+def amount(value: Decimal, currency: Currency) -> str:
+    """An amount without its currency code, for a column whose currency is said once."""
+    return f"{currency.round(value):,.{currency.minor_units}f}"
+
+
 def status_text(status: OrderStatus | ShipmentStatus, *, short: bool = False) -> Text:
     label = SHORT_STATUS.get(status, status.value) if short else status.value  # type: ignore[call-overload]
-    return Text(label, style=STATUS_STYLES.get(status, ""))
+    return plain(label, STATUS_STYLES.get(status, ""))
 
 
 def totals_table(totals: Totals, *, payments: bool) -> Table:
@@ -63,5 +74,21 @@ def totals_table(totals: Totals, *, payments: bool) -> Table:
     table.add_column(justify="right")
     for label, value in rows:
         style = "bold" if label in ("Total", "Balance due") else ""
-        table.add_row(Text(label, style=style), Text(money(value, totals.currency), style=style))
+        table.add_row(plain(label, style), plain(money(value, totals.currency), style))
     return table
+
+
+def shipment_line(shipment: Shipment, group: OrderGroup) -> Text:
+    """A shipment in one line: status, method with its cost, where it goes."""
+    method = shipment.shipping_method
+    address = shipment.shipping_address
+    return text(
+        (f"{shipment.label} · ", "bold"),
+        status_text(shipment.status),
+        " · ",
+        f"{method.name} {money(method.cost, group.currency)}"
+        if method
+        else ("no shipping method", "yellow"),
+        " · Ship to: ",
+        address.one_line() if address else ("no address", "yellow"),
+    )

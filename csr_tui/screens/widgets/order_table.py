@@ -12,11 +12,12 @@ from typing import Literal
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.events import Resize
+from textual.events import Event, Key, Resize
 from textual.message import Message
 from textual.widgets import DataTable
 
 from csr_tui.screens.widgets.formatting import local_time, money, status_text
+from csr_tui.screens.widgets.safe_text import lines, plain, text
 from csr_tui.services import OrderRow
 
 PageWhere = Literal["next", "previous", "first", "last"]
@@ -29,21 +30,23 @@ class _Column:
     width: int  # wide terminals
     narrow: int  # below NARROW_BELOW columns
     min_screen: int  # the column shows on terminals at least this wide
-    cell: Callable[[OrderRow, bool], str | Text]  # (row, narrow) -> cell
+    cell: Callable[[OrderRow, bool], Text]  # (row, narrow) -> cell
     grow: int = 0  # at most this many extra cells when there is room
 
 
 def _total(row: OrderRow, _narrow: bool) -> Text:
-    return Text(money(row.total, row.currency), justify="right")
+    return plain(money(row.total, row.currency), justify="right")
 
 
 COLUMNS = (
-    _Column("number", "  No.", 11, 11, 0, lambda r, n: r.number),
-    _Column("created", "Created", 16, 14, 0, lambda r, n: local_time(r.created_at, short=n)),
-    _Column("name", "Name", 11, 11, 150, lambda r, n: r.name, grow=8),
-    _Column("market", "Mkt", 3, 3, 0, lambda r, n: r.market_code),
-    _Column("customer", "Customer Name", 18, 12, 0, lambda r, n: r.customer_name, grow=14),
-    _Column("email", "Customer Email", 24, 24, 112, lambda r, n: r.customer_email or "", grow=16),
+    _Column("number", "  No.", 11, 11, 0, lambda r, n: plain(r.number)),
+    _Column("created", "Created", 16, 14, 0, lambda r, n: plain(local_time(r.created_at, short=n))),
+    _Column("name", "Name", 11, 11, 150, lambda r, n: plain(r.name), grow=8),
+    _Column("market", "Mkt", 3, 3, 0, lambda r, n: plain(r.market_code)),
+    _Column("customer", "Customer Name", 18, 12, 0, lambda r, n: plain(r.customer_name), grow=14),
+    _Column(
+        "email", "Customer Email", 24, 24, 112, lambda r, n: plain(r.customer_email or ""), grow=16
+    ),
     _Column("status", "Status", 17, 13, 0, lambda r, n: status_text(r.status, short=n)),
     _Column("total", "Total", 14, 13, 0, _total),
 )
@@ -66,16 +69,67 @@ def fit_columns(width: int) -> tuple[list[tuple[_Column, int]], bool]:
     return fitted, narrow
 
 
+def row_detail(row: OrderRow, width: int, max_lines: int = 2) -> Text:
+    """The whole row, for a terminal too narrow for every column: each field whole, as
+    many as fit on a line, on at most `max_lines` lines (what is left is cut with "…")."""
+    fields = [
+        plain(row.number, "bold"),
+        plain(local_time(row.created_at)),
+        plain(row.name),
+        plain(row.market_code),
+        plain(row.customer_name, "bold"),
+        plain(row.customer_email or "(no email)"),
+        status_text(row.status),
+        plain(money(row.total, row.currency)),
+    ]
+    separator = plain(" · ", "dim")
+    packed: list[list[Text]] = [[]]
+    used = 0
+    for field in fields:
+        needed = field.cell_len + (separator.cell_len if packed[-1] else 0)
+        if packed[-1] and used + needed > width and len(packed) < max_lines:
+            packed.append([])
+            used, needed = 0, field.cell_len
+        packed[-1].append(field)
+        used += needed
+    shown = [separator.join(parts) for parts in packed]
+    for line in shown:
+        line.truncate(width, overflow="ellipsis")
+    joined = lines("\n").join(shown)
+    joined.no_wrap = True
+    return joined
+
+
 def _number(row: OrderRow, selected: set[str]) -> Text:
     if row.number in selected:
-        return Text.assemble(("✓ ", "bold green"), row.number)
-    return Text("  " + row.number)
+        return text(("✓ ", "bold green"), row.number)
+    return text("  ", row.number)
 
 
-class OrderTable(DataTable[str | Text]):
+class OrderTable(DataTable[Text]):
+    HELP_TITLE = "In the list of orders"
     BINDINGS = [
-        Binding("home,ctrl+home", "page('first')", "First page", show=False),
-        Binding("end,ctrl+end", "page('last')", "Last page", show=False),
+        Binding(
+            "enter",
+            "select_cursor",
+            "Open",
+            show=False,
+            tooltip="the highlighted order (Order Details)",
+        ),
+        Binding(
+            "home,ctrl+home",
+            "page('first')",
+            "First page",
+            show=False,
+            tooltip="the newest orders that match",
+        ),
+        Binding(
+            "end,ctrl+end",
+            "page('last')",
+            "Last page",
+            show=False,
+            tooltip="the oldest orders that match",
+        ),
     ]
 
     class PageRequest(Message):
@@ -85,8 +139,9 @@ class OrderTable(DataTable[str | Text]):
             super().__init__()
             self.where = where
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, *, typing_goes_to: str | None = None, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.typing_goes_to = typing_goes_to
         self._rows: list[OrderRow] = []
         self._selected: set[str] = set()
         self._layout: tuple[list[tuple[str, int]], bool] | None = None
@@ -145,6 +200,30 @@ class OrderTable(DataTable[str | Text]):
     @property
     def rows_shown(self) -> list[OrderRow]:
         return list(self._rows)
+
+    @property
+    def hides_columns(self) -> bool:
+        """Some columns are left out at this width (then a detail line shows the row)."""
+        return len(fit_columns(self.app.size.width)[0]) < len(COLUMNS)
+
+    # -- typing ------------------------------------------------------------------------
+
+    def _forward_event(self, event: Event) -> None:
+        """A printable key that no binding takes (Space selects, / searches, ? helps) goes
+        to the search field, as if Escape had been pressed first: it starts a new search.
+        Done here, as Textual hands the key over, and not once the key has reached the
+        table: keys typed fast are already on their way by then, and would overtake it."""
+        if (
+            isinstance(event, Key)
+            and self.typing_goes_to is not None
+            and event.is_printable
+            and event.key not in self.screen.active_bindings
+        ):
+            field = self.screen.query_one(f"#{self.typing_goes_to}")
+            self.screen.set_focus(field)  # its Focus (which selects its text) comes first
+            field._forward_event(event)
+            return
+        super()._forward_event(event)
 
     # -- paging at the edges -----------------------------------------------------------
 

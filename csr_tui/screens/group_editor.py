@@ -128,9 +128,9 @@ class GroupEditorScreen(Screen[None]):
     def watch_for_changes(self) -> None:
         from csr_tui.services import NewCart
 
-        if isinstance(self.ref, NewCart):
-            return  # not saved yet: no one else can see it, let alone change it
-        if self.group is not None and self.csr.services is not None and self._shown():
+        if self.group is None or self.csr.services is None or not self._shown():
+            return
+        if not isinstance(self.ref, NewCart):  # a draft not saved yet: no one else sees it
             self.read_stamp(self.ref)
 
     def _shown(self) -> bool:

@@ -15,12 +15,13 @@ from csr_tui.screens.cart import CartScreen
 from csr_tui.screens.carts import CartsScreen
 from csr_tui.screens.choice_filter import ChoiceFilterScreen
 from csr_tui.screens.confirm import ConfirmScreen
+from csr_tui.screens.create_order import CreateOrderScreen
 from csr_tui.screens.date_filter import DateFilterScreen
 from csr_tui.screens.demo_offer import DemoOfferScreen
 from csr_tui.screens.form import FormScreen
 from csr_tui.screens.help import HelpScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
-from csr_tui.screens.pick_one import PickOneScreen
+from csr_tui.screens.order_details.shipment_menu import ShipmentMenuScreen
 from csr_tui.screens.shipment_edit import ShipmentEditScreen
 from csr_tui.screens.widgets.keys import key_name
 from tests.conftest import FixedClock
@@ -135,9 +136,12 @@ async def test_the_help_of_the_order_lists_dialogs(app):
         await check_help(pilot)
         await pilot.press("escape", "ctrl+n")
         await settle(pilot)
-        assert isinstance(app.screen, PickOneScreen)
-        await check_help(pilot)
-        await pilot.press("escape", "down", "delete")
+        assert isinstance(app.screen, CreateOrderScreen)
+        shown = await check_help(pilot)
+        assert shown["Ctrl+S"].startswith("Create order"), shown
+        await pilot.press("escape")  # an empty new order leaves nothing to ask about
+        await settle(pilot)
+        await pilot.press("down", "delete")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
         shown = await check_help(pilot)
@@ -151,6 +155,16 @@ async def test_the_help_of_order_details_and_its_dialogs(app, unpaid):  # noqa: 
         shown = await check_help(pilot)
         assert shown["p"].startswith("Payment"), "an unpaid order takes a payment"
         assert "u" not in shown, "Release hold is offered only on hold"
+        await pilot.press("2")  # Form Details, where the order is changed
+        await settle(pilot)
+        shown = await check_help(pilot)
+        assert shown["e"].startswith("Edit"), shown
+        await pilot.press("m")  # the highlighted shipment's options
+        await settle(pilot)
+        assert isinstance(app.screen, ShipmentMenuScreen)
+        await check_help(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
         for key, dialog in (("n", FormScreen), ("e", ShipmentEditScreen)):
             await pilot.press(key)
             await settle(pilot)
@@ -176,7 +190,11 @@ async def test_the_help_of_carts_and_cart_details(app):
         await settle(pilot)
         assert isinstance(app.screen, CartScreen)
         shown = await check_help(pilot)
-        assert shown["Ctrl+S"].startswith("Create order")
+        assert shown["Ctrl+S"].startswith("Convert to Purchase Order")
+        await pilot.press("ctrl+s")  # the new-order steps, with this cart
+        await settle(pilot)
+        assert isinstance(app.screen, CreateOrderScreen)
+        await check_help(pilot)
 
 
 async def test_a_rebound_key_is_the_one_the_help_and_footer_name(demo_services, tmp_path: Path):

@@ -1,4 +1,5 @@
-"""How long `csr-tui demo` takes, phase by phase, on a new database.
+"""How long `csr-tui demo` takes, phase by phase, on a new database, and its peak memory
+(the loading process, and the process that makes the order rows for a big load).
 
     python benchmarks/demo_benchmark.py                      # 1,000,000 orders, SQLite
     python benchmarks/demo_benchmark.py --orders 100000 --database postgresql+psycopg://...
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import tempfile
 import time
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -41,6 +44,13 @@ class PhaseTimer:
         if self._name:
             self.phases.append((self._name, time.perf_counter() - self._start))
             self._name = ""
+
+
+def peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def main() -> None:
@@ -85,6 +95,10 @@ def main() -> None:
     table.add_row("[b]total[/b]", f"[b]{total:.1f}[/b]", "")
     console = Console()
     console.print(table)
+    console.print(
+        f"peak resident memory: loading process {peak_mb():.0f} MB, order maker "
+        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB"
+    )
     rows = sum(counts.values())
     console.print(", ".join(f"{n:,} {name}" for name, n in counts.items()))
     console.print(f"{rows / total:,.0f} rows/s overall")

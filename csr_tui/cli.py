@@ -15,7 +15,9 @@ from csr_tui import __version__
 from csr_tui.config import DATABASE_URL_ENV, current_agent, resolve_database_url
 from csr_tui.domain.errors import DomainError, NotFound, ValidationError
 from csr_tui.domain.text import CONTROL_CODES, visible
-from csr_tui.error_log import log_unexpected
+
+# Everything heavier (SQLAlchemy, Textual, Rich, platformdirs) is imported by the command
+# that needs it: `csr-tui --version` imports none of it, `orders list` no Textual.
 
 EXIT_USAGE = 2
 EXIT_UNEXPECTED = 70  # EX_SOFTWARE: an internal error, its details in the log
@@ -127,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except Exception as error:
         # No traceback here: it would show customer data; it goes to the log instead.
+        from csr_tui.error_log import log_unexpected
+
         message = log_unexpected(error, f"csr-tui {args.command or ''}".strip())
         print(f"csr-tui: {message}", file=sys.stderr)
         return EXIT_UNEXPECTED

@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-from platformdirs import user_data_dir
-from sqlalchemy.engine import make_url
+# SQLAlchemy and platformdirs are imported where they are used: `csr-tui --version` and
+# the start of every command import this module, and need neither.
 
 from csr_tui.domain.agent import Agent
 
@@ -22,6 +22,8 @@ AGENT_ENV = "CSR_TUI_AGENT"
 
 
 def default_database_path() -> Path:
+    from platformdirs import user_data_dir
+
     return Path(user_data_dir("csr-tui")) / "csr-tui.db"
 
 
@@ -90,6 +92,8 @@ def short_database_name(url: str | None) -> str:
     parts = _userinfo(url)
     if parts is not None and "@" in parts[1]:
         return "database"  # an unencoded '@' in a password: the parsed host would show it
+    from sqlalchemy.engine import make_url
+
     try:
         parsed = make_url(url)
     except Exception:

@@ -55,3 +55,33 @@ def test_screens_reach_data_only_through_the_services():
         if "sqlalchemy" in p.read_text() or "csr_tui.data" in p.read_text()
     ]
     assert offenders == []
+
+
+def modules_after(argv: list[str]) -> set[str]:
+    """The modules loaded by running `csr-tui argv` in a fresh interpreter."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from csr_tui.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main({argv!r})\n"
+        "print('\\n'.join(sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return {m.split(".")[0] for m in result.stdout.split()}
+
+
+def test_the_command_line_loads_only_what_a_command_needs(tmp_path):
+    """Start-up time is import time: `--version` needs no database library, a listing no
+    terminal framework (and no migration tool when the schema is current)."""
+    assert not modules_after(["--version"]) & {"sqlalchemy", "textual", "rich", "platformdirs"}
+    url = f"sqlite:///{tmp_path / 'orders.db'}"
+    subprocess.run(
+        [sys.executable, "-m", "csr_tui", "db", "upgrade", "--database", url],
+        check=True,
+        capture_output=True,
+    )
+    listing = modules_after(["orders", "list", "--database", url, "--format", "json"])
+    assert "sqlalchemy" in listing
+    assert not listing & {"textual", "alembic", "rich"}

@@ -8,9 +8,12 @@ even Core executemany are 4-10x slower (search-performance-notes.md, "Bulk load"
 
 from __future__ import annotations
 
+import pickle
 import random
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -27,9 +30,11 @@ from csr_tui.domain.orders import Cart, format_order_number
 from csr_tui.domain.search import search_key
 from csr_tui.domain.statuses import OrderStatus, PaymentStatus, ShipmentStatus
 
+LOAD_CACHE_KIB = 32_768
 DEFAULT_ORDERS = 5_000
 DEFAULT_SEED = 42
-CHUNK = 20_000
+CHUNK = 5_000
+OWN_PROCESS_FROM = 50_000  # orders: below, the rows are made in the loading process
 AGENTS = ("alice", "bob", "chen", "dana", "emeka", "farah", "website")
 SEED_SKU = 40_707_827  # the seed's example of a SKU search ("SKU-40707827"): the first variant
 
@@ -277,32 +282,78 @@ def _round_half_up_div(numerator: int, denominator: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
-class _Writer:
-    """Bulk inserts through the driver: executemany on SQLite, COPY on PostgreSQL."""
+class _Rows:
+    """Rows as a database stores them, going nowhere (the order maker's writer)."""
+
+    def __init__(self, pg: bool) -> None:
+        self.pg = pg
+
+    def ts(self, value: datetime) -> str:
+        """A UTC time as the database stores it: text on SQLite, a literal on PostgreSQL."""
+        text = value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return text + "+00" if self.pg else text
+
+    def rows(self, table: t.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        return None
+
+
+class _Writer(_Rows):
+    """Bulk inserts through the driver: executemany on SQLite; on PostgreSQL COPY, fed text
+    built here in one string per chunk (psycopg's row-by-row write_row costs more than the
+    server's COPY)."""
 
     def __init__(self, conn: Connection) -> None:
+        super().__init__(conn.dialect.name == "postgresql")
         self.conn = conn
-        self.pg = conn.dialect.name == "postgresql"
         self.raw = conn.connection.driver_connection
 
-    def ts(self, value: datetime) -> Any:
-        return value if self.pg else value.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-    def rows(self, table: t.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    def rows(self, table: t.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
         if self.pg:
-            cursor = self.raw.cursor()
-            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.close()
+            self.copy(table.name, columns, _copy_lines(rows))
         else:
             marks = ", ".join("?" for _ in columns)
             self.raw.executemany(
                 f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows
             )
 
+    def copy(self, table: str, columns: Sequence[str], text: str) -> None:
+        with (
+            self.raw.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            copy.write(text)
 
-@dataclass
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_lines(rows: Sequence[Sequence[Any]]) -> str:
+    """Rows in COPY's text format. The fast way writes each value as str() does; if a value
+    held a tab, a line break or a backslash, it is done again escaping each value."""
+    text = "".join(
+        ["\t".join(["\\N" if v is None else str(v) for v in row]) + "\n" for row in rows]
+    )
+    tabs = len(rows) * (len(rows[0]) - 1)
+    nulls = sum([row.count(None) for row in rows])  # one backslash each: \N
+    if (
+        text.count("\t") != tabs
+        or text.count("\n") != len(rows)
+        or text.count("\\") != nulls
+        or "\r" in text
+    ):
+        text = "".join(["\t".join(map(_copy_text, row)) + "\n" for row in rows])
+    return text
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    return str(value).translate(_COPY_ESCAPES)
+
+
+@dataclass(slots=True)  # 50,000 of each at a million orders
 class _Customer:
     id: int
     first: str
@@ -311,9 +362,13 @@ class _Customer:
     phone: str
     market: int
     address: tuple[str, ...]
+    full_name: str = ""
+
+    def __post_init__(self) -> None:
+        self.full_name = f"{self.first} {self.last}"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Variant:
     id: int
     sku: str
@@ -321,28 +376,111 @@ class _Variant:
     usd_minor: int
     in_stock: int
     is_sold: bool
+    prices: tuple[int, ...] = ()  # in each market's minor units, in MARKETS order
+    price_texts: tuple[str, ...] = ()
+
+
+ORDER_COLUMNS = (
+    "id",
+    "number",
+    "name",
+    "market_code",
+    "currency",
+    "customer_id",
+    "customer_name",
+    "customer_email",
+    "customer_phone",
+    "name_key",
+    "email_key",
+    "status",
+    "status_before_hold",
+    "total",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+)
+SHIPMENT_COLUMNS = (
+    "id",
+    "order_id",
+    "cart_id",
+    "number",
+    "status",
+    "status_before_hold",
+    "method_code",
+    "method_name",
+    "shipping_cost",
+    "address_name",
+    "address_line1",
+    "address_line2",
+    "address_city",
+    "address_region",
+    "address_postal_code",
+    "address_country",
+    "address_phone",
+)
+LINE_COLUMNS = (
+    "id",
+    "shipment_id",
+    "position",
+    "sku",
+    "name",
+    "quantity",
+    "placed_price",
+    "discount",
+)
+PAYMENT_COLUMNS = (
+    "id",
+    "order_id",
+    "position",
+    "method_code",
+    "method_name",
+    "amount",
+    "status",
+    "created_at",
+    "created_by",
+)
+DISCOUNT_COLUMNS = (
+    "id",
+    "order_id",
+    "cart_id",
+    "position",
+    "description",
+    "kind",
+    "value",
+    "coupon_code",
+)
+NOTE_COLUMNS = ("id", "order_id", "description", "text", "created_by", "created_at")
+
+
+# (bound, status): an order's status is the first whose bound its random draw is under.
+_OLDER_STATUSES = (
+    (0.86, OrderStatus.COMPLETED),
+    (0.94, OrderStatus.CANCELED),
+    (0.955, OrderStatus.PARTIALLY_SHIPPED),
+    (0.97, OrderStatus.ON_HOLD),
+)
+_RECENT_STATUSES = (  # the last 45 days
+    (0.40, OrderStatus.COMPLETED),
+    (0.47, OrderStatus.CANCELED),
+    (0.53, OrderStatus.PARTIALLY_SHIPPED),
+    (0.60, OrderStatus.ON_HOLD),
+)
 
 
 def _status_for(age_days: float, r: float) -> OrderStatus:
-    if age_days > 45:
-        table = (
-            (0.86, OrderStatus.COMPLETED),
-            (0.94, OrderStatus.CANCELED),
-            (0.955, OrderStatus.PARTIALLY_SHIPPED),
-            (0.97, OrderStatus.ON_HOLD),
-        )
-    else:
-        table = (
-            (0.40, OrderStatus.COMPLETED),
-            (0.47, OrderStatus.CANCELED),
-            (0.53, OrderStatus.PARTIALLY_SHIPPED),
-            (0.60, OrderStatus.ON_HOLD),
-        )
-    for bound, status in table:
+    for bound, status in _OLDER_STATUSES if age_days > 45 else _RECENT_STATUSES:
         if r < bound:
             return status
     return OrderStatus.IN_PROGRESS
 
+
+STATUS_TEXT = {s: s.value for s in OrderStatus}
+_SHIPPED = (ShipmentStatus.SHIPPED.value, None)  # (status, status before hold)
+_CANCELED = (ShipmentStatus.CANCELED.value, None)
+_PACKING = (ShipmentStatus.PACKING.value, None)
+_ON_HOLD = ShipmentStatus.ON_HOLD.value
 
 ACTIVE_IN_PROGRESS = (
     ShipmentStatus.AWAITING_INVENTORY,
@@ -364,34 +502,102 @@ BULK_TABLES = (
     "discounts",
     "notes",
 )
-SQLITE_FTS_TABLES = ("orders_fts", "customers_fts", "variants_fts")
+SQLITE_FTS_TABLES = ("customers_fts", "variants_fts")
 
 
 @contextmanager
 def _without_secondary_indexes(conn: Connection) -> Iterator[None]:
-    """Drop the secondary indexes and search triggers of the order tables for a bulk load,
-    then build them again from their own definitions: sorting once beats a million
-    index insertions (and FTS5 rebuilds faster than it inserts row by row)."""
+    """Drop the secondary indexes, the triggers and (PostgreSQL) the foreign keys of the
+    order tables for a bulk load, then put them back from their own definitions: sorting
+    once beats a million index insertions, FTS5 rebuilds faster than it inserts row by row,
+    and a foreign key checks all rows in one join. The names the triggers would have added
+    to order_names are added in one statement."""
     names = ", ".join(f"'{name}'" for name in BULK_TABLES)
     if conn.dialect.name == "sqlite":
-        definitions = conn.exec_driver_sql(
+        rows = conn.exec_driver_sql(
             "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
             f"AND tbl_name IN ({names}) AND sql IS NOT NULL"
         ).all()
+        steps = [(f"DROP {kind.upper()} {name}", sql) for kind, name, sql in rows]
     else:
-        definitions = conn.exec_driver_sql(
-            "SELECT 'index', indexname, indexdef FROM pg_indexes i WHERE schemaname = "
+        indexes = conn.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = "
             f"current_schema() AND tablename IN ({names}) AND NOT EXISTS (SELECT 1 FROM "
             "pg_constraint c WHERE c.conname = i.indexname)"
         ).all()
-    for kind, name, _ in definitions:
-        conn.exec_driver_sql(f"DROP {kind.upper()} {name}")
+        triggers = conn.exec_driver_sql(
+            "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal "
+            f"AND tgrelid::regclass::text IN ({names})"
+        ).all()
+        # A foreign key checks every row COPY adds, one index probe each (most of the load's
+        # time); added back afterwards, it checks them all in one join.
+        foreign_keys = conn.exec_driver_sql(
+            "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid) FROM "
+            f"pg_constraint WHERE contype = 'f' AND conrelid::regclass::text IN ({names})"
+        ).all()
+        steps = [
+            *((f"DROP INDEX {name}", sql) for name, sql in indexes),
+            *(
+                (
+                    f"ALTER TABLE {on} DISABLE TRIGGER {name}",
+                    f"ALTER TABLE {on} ENABLE TRIGGER {name}",
+                )
+                for name, on in triggers
+            ),
+            *(
+                (
+                    f"ALTER TABLE {on} DROP CONSTRAINT {name}",
+                    f"ALTER TABLE {on} ADD CONSTRAINT {name} {definition}",
+                )
+                for name, on, definition in foreign_keys
+            ),
+        ]
+    for drop, _ in steps:
+        conn.exec_driver_sql(drop)
     yield
-    for _, _, sql in definitions:
-        conn.exec_driver_sql(sql)
+    for _, create in steps:
+        conn.exec_driver_sql(create)
+    conn.exec_driver_sql(
+        "INSERT INTO order_names (name_key) SELECT DISTINCT name_key FROM orders WHERE true "
+        "ORDER BY name_key ON CONFLICT DO NOTHING"
+    )
     if conn.dialect.name == "sqlite":
         for fts in SQLITE_FTS_TABLES:
             conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+# A chunk of order rows: (table, columns, rows), rows as tuples, or as COPY text.
+_Chunk = list[tuple[str, Sequence[str], Any]]
+
+
+def make_orders_to_stdout() -> None:
+    """The order maker (a process of its own, see DemoLoader._in_a_process): the order rows
+    of a load, pickled to stdout chunk by chunk (COPY text for PostgreSQL), then None; or
+    the error that stopped it. Arguments: orders, seed, now (ISO), "pg" or "sqlite"."""
+    out = sys.stdout.buffer
+    try:
+        orders, seed, now, backend = sys.argv[1:5]
+        pg = backend == "pg"
+        loader = DemoLoader(
+            None,  # type: ignore[arg-type]
+            orders=int(orders),
+            seed=int(seed),
+            now=datetime.fromisoformat(now),
+        )
+        rows = _Rows(pg)
+        # The same random draws as the loading process, in the same order.
+        customers, variants = loader._customers(rows), loader._variants(rows)
+        for chunk in loader._order_chunks(rows, customers, variants):
+            made = [
+                (table.name, columns, _copy_lines(rows) if pg and rows else rows)
+                for table, columns, rows in chunk
+            ]
+            pickle.dump(made, out, pickle.HIGHEST_PROTOCOL)
+            out.flush()
+        pickle.dump(None, out)
+    except Exception as error:
+        pickle.dump(error, out)
+    out.flush()
 
 
 class DemoLoader:
@@ -417,25 +623,46 @@ class DemoLoader:
 
     def run(self) -> None:
         with self.engine.connect().execution_options(**{WRITE: True}) as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # For the load only (the connection is closed afterwards): a 32 MB page
+                # cache (it was 256 MB, and the load peaked at 800 MB), and no foreign key
+                # checks on rows made consistent (25% of the time to store them). A pragma
+                # outside the transaction, which foreign_keys needs.
+                raw = conn.connection.driver_connection
+                raw.execute(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
+                raw.execute("PRAGMA foreign_keys = OFF")
             conn.begin()
             if conn.execute(select(func.count()).select_from(t.orders)).scalar_one():
                 raise DemoRefused(
                     "This database already has orders: demo data goes only into an empty one."
                 )
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA cache_size = -262144")
+            if not sqlite:
+                # The server's memory for building the indexes and checking the foreign
+                # keys afterwards, in this transaction only: sorts in memory, not on disk.
+                conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+                conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
             w = _Writer(conn)
-            self._markets(w)
-            self._coupons(w)
-            with _without_secondary_indexes(conn):
-                customers = self._customers(w)
-                variants = self._variants(w)
-                self._orders(w, customers, variants)
-                self.progress.phase("Indexes", 1)
+            with ExitStack() as stack:
+                # A big load has its order rows made by another process, which starts now.
+                made = (
+                    stack.enter_context(self._in_a_process(w.pg))
+                    if self.n_orders >= OWN_PROCESS_FROM
+                    else None
+                )
+                self._markets(w)
+                self._coupons(w)
+                with _without_secondary_indexes(conn):
+                    customers = self._customers(w)
+                    variants = self._variants(w)
+                    self._orders(w, made or self._here(w, customers, variants))
+                    self.progress.phase("Indexes", 1)
             self.progress.advance(1)
             self._reset_sequences(conn)
             self._carts(conn, customers, variants)
             conn.commit()
+            if sqlite:
+                conn.invalidate()
         self._statistics()
 
     # -- reference data -----------------------------------------------------------------
@@ -485,7 +712,7 @@ class DemoLoader:
             [(code, m) for code, *_, markets in COUPONS for m in markets],
         )
 
-    def _customers(self, w: _Writer) -> list[_Customer]:
+    def _customers(self, w: _Rows) -> list[_Customer]:
         rng = self.rng
         self.progress.phase("Customers", self.n_customers)
         firsts, first_w = _weighted(FIRST_NAMES)
@@ -517,6 +744,7 @@ class DemoLoader:
             )
             phone = f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
             customers.append(_Customer(i + 1, first, last, email, phone, market, address))
+        created = w.ts(self.now - timedelta(days=1200))
         w.rows(
             t.customers,
             (
@@ -538,7 +766,7 @@ class DemoLoader:
                     c.phone,
                     search_key(f"{c.first} {c.last}"),
                     c.email.lower(),
-                    w.ts(self.now - timedelta(days=1200)),
+                    created,
                 )
                 for c in customers
             ],
@@ -576,11 +804,12 @@ class DemoLoader:
         self.progress.advance(self.n_customers)
         return customers
 
-    def _variants(self, w: _Writer) -> list[_Variant]:
+    def _variants(self, w: _Rows) -> list[_Variant]:
         rng = self.rng
         self.progress.phase("Product variants", self.n_variants)
         variants: list[_Variant] = []
         skus: set[int] = {SEED_SKU}
+        texts: dict[tuple[int, int], str] = {}  # one string per price (memory)
         for i in range(self.n_variants):
             product, base_price = rng.choice(PRODUCTS)
             name = f"{rng.choice(ADJECTIVES)} {rng.choice(COLORS)} {product}, {rng.choice(SIZES)}"
@@ -593,42 +822,51 @@ class DemoLoader:
             roll = rng.random()
             in_stock = 0 if roll < 0.08 else rng.randint(1, 400)
             usd = max(500, int(base_price * rng.uniform(0.6, 1.6)) // 100 * 100 + 99)
-            variants.append(_Variant(i + 1, f"SKU-{sku}", name, usd, in_stock, roll > 0.04))
-        w.rows(
-            t.variants,
-            (
-                "id",
-                "sku",
-                "name",
-                "description",
-                "in_stock",
-                "is_sold",
-                "product_url",
-                "search_key",
-            ),
-            [
+            variant = _Variant(i + 1, f"SKU-{sku}", name, usd, in_stock, roll > 0.04)
+            variant.prices = tuple(self._price(variant, m) for m in MARKETS)
+            variant.price_texts = tuple(
+                texts.setdefault((p, m.minor_units), _money_text(p, m.minor_units))
+                for p, m in zip(variant.prices, MARKETS, strict=True)
+            )
+            variants.append(variant)
+        for start in range(0, len(variants), CHUNK):  # a slice at a time: less memory
+            part = variants[start : start + CHUNK]
+            w.rows(
+                t.variants,
                 (
-                    v.id,
-                    v.sku,
-                    v.name,
-                    self._description(v),
-                    v.in_stock,
-                    v.is_sold,
-                    f"https://shop.example.com/p/{v.sku.lower()}",
-                    variant_search_key(v.sku, v.name, self._description(v)),
-                )
-                for v in variants
-            ],
-        )
-        w.rows(
-            t.variant_prices,
-            ("variant_id", "market_code", "price"),
-            [
-                (v.id, m.code, _money_text(self._price(v, m), m.minor_units))
-                for v in variants
-                for m in MARKETS
-            ],
-        )
+                    "id",
+                    "sku",
+                    "name",
+                    "description",
+                    "in_stock",
+                    "is_sold",
+                    "product_url",
+                    "search_key",
+                ),
+                [
+                    (
+                        v.id,
+                        v.sku,
+                        v.name,
+                        description,
+                        v.in_stock,
+                        v.is_sold,
+                        f"https://shop.example.com/p/{v.sku.lower()}",
+                        variant_search_key(v.sku, v.name, description),
+                    )
+                    for v in part
+                    for description in (self._description(v),)
+                ],
+            )
+            w.rows(
+                t.variant_prices,
+                ("variant_id", "market_code", "price"),
+                [
+                    (v.id, m.code, text)
+                    for v in part
+                    for m, text in zip(MARKETS, v.price_texts, strict=True)
+                ],
+            )
         self.progress.advance(self.n_variants)
         return variants
 
@@ -644,72 +882,143 @@ class DemoLoader:
 
     # -- orders ---------------------------------------------------------------------------
 
-    def _orders(self, w: _Writer, customers: list[_Customer], variants: list[_Variant]) -> None:
+    def _orders(self, w: _Writer, chunks: Iterator[_Chunk]) -> None:
         self.progress.phase("Orders", self.n_orders)
-        start = self.now - timedelta(days=3 * 365)
-        span = (self.now - start).total_seconds()
-        prices = [[self._price(v, m) for m in MARKETS] for v in variants]
+        for start, chunk in zip(range(0, self.n_orders, CHUNK), chunks, strict=False):
+            for table, columns, rows in chunk:
+                if isinstance(rows, str):
+                    w.copy(table, columns, rows)
+                else:
+                    w.rows(t.metadata.tables[table], columns, rows)
+            self.progress.advance(min(CHUNK, self.n_orders - start))
+        if self.n_orders:
+            w.conn.execute(
+                update(t.counters)
+                .where(t.counters.c.name == "order_number")
+                .values(value=1000 + self.n_orders)
+            )
+
+    def _here(
+        self, rows: _Rows, customers: list[_Customer], variants: list[_Variant]
+    ) -> Iterator[_Chunk]:
+        for chunk in self._order_chunks(rows, customers, variants):
+            yield [(table.name, columns, rows) for table, columns, rows in chunk]
+
+    @contextmanager
+    def _in_a_process(self, pg: bool) -> Iterator[Iterator[_Chunk]]:
+        """The order rows made by a process of its own, which makes them while this one
+        stores the ones before (making them takes about as long as storing them; threads
+        would take turns on one core)."""
+        maker = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from csr_tui.data.demo import make_orders_to_stdout; make_orders_to_stdout()",
+                str(self.n_orders),
+                str(self.seed),
+                self.now.isoformat(),
+                "pg" if pg else "sqlite",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # a terminal application may own the terminal
+        )
+        assert maker.stdout is not None
+
+        def chunks() -> Iterator[_Chunk]:
+            while True:
+                try:
+                    chunk = pickle.load(maker.stdout)
+                except EOFError:
+                    raise DemoRefused("The demo data maker stopped unexpectedly.") from None
+                if chunk is None:
+                    return
+                if isinstance(chunk, BaseException):
+                    raise chunk
+                yield chunk
+
+        try:
+            yield chunks()
+        finally:
+            maker.kill()
+            maker.wait()
+            maker.stdout.close()
+
+    def _order_chunks(
+        self, w: _Rows, customers: list[_Customer], variants: list[_Variant]
+    ) -> Iterator[list[tuple[t.Table, Sequence[str], list[tuple[Any, ...]]]]]:
+        """The order rows and their children, CHUNK orders at a time. The random draws come
+        in a fixed order (the same seed gives the same data); everything that does not
+        depend on them (money as text, name keys, costs) is computed once, not per row."""
+        now = self.now.replace(tzinfo=None)
+        start = now - timedelta(days=3 * 365)
+        span = (now - start).total_seconds()
+        n_orders, zone = self.n_orders, "+00" if w.pg else ""
         taxes = [m.tax_basis_points for m in MARKETS]
+        shipping_texts = [
+            [
+                (code, name, cost, _money_text(cost, m.minor_units))
+                for code, name, cost in m.shipping
+            ]
+            for m in MARKETS
+        ]
+        name_keys: dict[str, str] = {}
         ship_id = line_id = pay_id = disc_id = note_id = 0
         rng = self.rng
-        welcome = next(c for c in COUPONS if c[0] == "WELCOME10")
+        # rng.randrange(n) is rng._randbelow(n) after checks that cost a third of the
+        # call: the same draws, faster.
+        random, randrange = rng.random, rng._randbelow
+        n_variants, n_customers = len(variants), len(customers)
+        welcome = next(c for c in COUPONS if c[0] == "WELCOME10")[0]
+        coupon_description = f"Coupon {welcome} (10% off)"
         pinned = {0: 0, 1: 1, 2: 0, 3: 1}  # Mercy Taylor and Taylor Hayes have recent orders
-        for chunk_start in range(0, self.n_orders, CHUNK):
-            chunk_end = min(self.n_orders, chunk_start + CHUNK)
-            order_rows, ship_rows, line_rows, pay_rows, disc_rows, note_rows = (
-                [],
-                [],
-                [],
-                [],
-                [],
-                [],
-            )
-            for i in range(chunk_start, chunk_end):
-                created = start + timedelta(seconds=span * (i + rng.random()) / self.n_orders)
-                age = (self.now - created).total_seconds() / 86400
-                from_end = self.n_orders - 1 - i
+        partially_shipped, canceled = OrderStatus.PARTIALLY_SHIPPED, OrderStatus.CANCELED
+        failed = PaymentStatus.FAILED.value
+        processed, pending = PaymentStatus.PROCESSED.value, PaymentStatus.PENDING.value
+        for chunk_start in range(0, n_orders, CHUNK):
+            order_rows: list[tuple[Any, ...]] = []
+            ship_rows: list[tuple[Any, ...]] = []
+            line_rows: list[tuple[Any, ...]] = []
+            pay_rows: list[tuple[Any, ...]] = []
+            disc_rows: list[tuple[Any, ...]] = []
+            note_rows: list[tuple[Any, ...]] = []
+            for i in range(chunk_start, min(n_orders, chunk_start + CHUNK)):
+                created = start + timedelta(seconds=span * (i + random()) / n_orders)
+                age = (now - created).total_seconds() / 86400  # naive UTC: no zone math
+                from_end = n_orders - 1 - i
                 if from_end in pinned:
                     cust = customers[pinned[from_end]]
                 else:
-                    cust = customers[int(len(customers) * rng.random() ** 1.5)]
-                anonymous = rng.random() < 0.05 and from_end not in pinned
+                    cust = customers[int(n_customers * random() ** 1.5)]
+                anonymous = random() < 0.05 and from_end not in pinned
                 m_idx = cust.market
                 spec = MARKETS[m_idx]
-                status = _status_for(age, rng.random())
-                agent = AGENTS[rng.randrange(len(AGENTS))]
+                status = _status_for(age, random())
+                agent = AGENTS[randrange(len(AGENTS))]
                 order_id = i + 1
-                number = format_order_number(1001 + i)
-                n_ship = 2 if status is OrderStatus.PARTIALLY_SHIPPED or rng.random() < 0.1 else 1
+                n_ship = 2 if status is partially_shipped or random() < 0.1 else 1
                 subtotal = shipping = 0
                 skus_out_of_stock = False
                 shipments = []
                 for s in range(n_ship):
                     ship_id += 1
-                    code, sname, cost = spec.shipping[rng.randrange(len(spec.shipping))]
-                    n_lines = 1 + int(rng.random() ** 2 * 4)
+                    methods = shipping_texts[m_idx]
+                    code, sname, cost, cost_text = methods[randrange(len(methods))]
+                    n_lines = 1 + int(random() ** 2 * 4)
                     for pos in range(n_lines):
-                        v = variants[rng.randrange(len(variants))]
-                        qty = 1 if rng.random() < 0.7 else rng.randint(2, 4)
-                        price = prices[v.id - 1][m_idx]
+                        v = variants[randrange(n_variants)]
+                        qty = 1 if random() < 0.7 else 2 + randrange(3)  # randint(2, 4)
+                        price = v.prices[m_idx]
                         line_id += 1
                         subtotal += qty * price
                         skus_out_of_stock |= v.in_stock < qty
                         line_rows.append(
-                            (
-                                line_id,
-                                ship_id,
-                                pos,
-                                v.sku,
-                                v.name,
-                                qty,
-                                _money_text(price, spec.minor_units),
-                                "0",
-                            )
+                            (line_id, ship_id, pos, v.sku, v.name, qty, v.price_texts[m_idx], "0")
                         )
                     shipping += cost
-                    shipments.append((ship_id, s + 1, code, sname, cost))
+                    shipments.append((ship_id, s + 1, code, sname, cost_text))
                 discount = 0
-                if rng.random() < 0.1:
+                if random() < 0.1:
                     discount = _round_half_up_div(subtotal * 10, 100)
                     disc_id += 1
                     disc_rows.append(
@@ -718,23 +1027,23 @@ class DemoLoader:
                             order_id,
                             None,
                             0,
-                            f"Coupon {welcome[0]} (10% off)",
+                            coupon_description,
                             "Percentage",
                             "10",
-                            welcome[0],
+                            welcome,
                         )
                     )
                 tax = _round_half_up_div((subtotal - discount) * taxes[m_idx], 10000)
-                total = subtotal - discount + shipping + tax
+                total = _money_text(subtotal - discount + shipping + tax, spec.minor_units)
                 # status-consistent shipments and payments
                 ship_statuses, paid, before_hold = self._shipment_statuses(
                     status, n_ship, skus_out_of_stock
                 )
-                for (sid, snum, code, sname, cost), sstatus in zip(
+                a = cust.address
+                address = (a[0], a[1], "", a[2], "", a[3], a[4], cust.phone)
+                for (sid, snum, code, sname, cost_text), (s_status, s_before) in zip(
                     shipments, ship_statuses, strict=True
                 ):
-                    s_status, s_before = sstatus
-                    a = cust.address
                     ship_rows.append(
                         (
                             sid,
@@ -745,83 +1054,42 @@ class DemoLoader:
                             s_before,
                             code,
                             sname,
-                            _money_text(cost, spec.minor_units),
-                            a[0],
-                            a[1],
-                            "",
-                            a[2],
-                            "",
-                            a[3],
-                            a[4],
-                            cust.phone,
+                            cost_text,
+                            *address,
                         )
                     )
-                ts = w.ts(created)
+                ts = created.isoformat(" ", "microseconds") + zone
                 if paid:
-                    if rng.random() < 0.05:
+                    if random() < 0.05:
                         pay_id += 1
+                        method = spec.payments[0]
                         pay_rows.append(
-                            (
-                                pay_id,
-                                order_id,
-                                0,
-                                spec.payments[0][0],
-                                spec.payments[0][1],
-                                _money_text(total, spec.minor_units),
-                                PaymentStatus.FAILED.value,
-                                ts,
-                                "website",
-                            )
+                            (pay_id, order_id, 0, *method, total, failed, ts, "website")
                         )
-                    method = spec.payments[rng.randrange(len(spec.payments))]
+                    method = spec.payments[randrange(len(spec.payments))]
                     pay_id += 1
-                    pay_rows.append(
-                        (
-                            pay_id,
-                            order_id,
-                            1,
-                            method[0],
-                            method[1],
-                            _money_text(total, spec.minor_units),
-                            PaymentStatus.PROCESSED.value,
-                            ts,
-                            agent,
-                        )
-                    )
-                elif status is not OrderStatus.CANCELED and rng.random() < 0.3:
+                    pay_rows.append((pay_id, order_id, 1, *method, total, processed, ts, agent))
+                elif status is not canceled and random() < 0.3:
                     pay_id += 1
-                    pay_rows.append(
-                        (
-                            pay_id,
-                            order_id,
-                            0,
-                            spec.payments[0][0],
-                            spec.payments[0][1],
-                            _money_text(total, spec.minor_units),
-                            PaymentStatus.PENDING.value,
-                            ts,
-                            "website",
-                        )
-                    )
-                if rng.random() < 0.1:
-                    description, body = NOTE_TEXTS[rng.randrange(len(NOTE_TEXTS))]
+                    method = spec.payments[0]
+                    pay_rows.append((pay_id, order_id, 0, *method, total, pending, ts, "website"))
+                if random() < 0.1:
+                    description, body = NOTE_TEXTS[randrange(len(NOTE_TEXTS))]
                     note_id += 1
                     note_rows.append((note_id, order_id, description, body, agent, ts))
                 if anonymous:
-                    name = f"{cust.first} {cust.last}" if rng.random() < 0.7 else ""
-                    email = None if name and rng.random() < 0.5 else f"guest{order_id}@example.net"
+                    name = f"{cust.first} {cust.last}" if random() < 0.7 else ""
+                    email = None if name and random() < 0.5 else f"guest{order_id}@example.net"
                     cust_id, phone = None, ""
                 else:
-                    name, email, cust_id, phone = (
-                        f"{cust.first} {cust.last}",
-                        cust.email,
-                        cust.id,
-                        cust.phone,
-                    )
+                    name, email, cust_id, phone = cust.full_name, cust.email, cust.id, cust.phone
+                name_key = name_keys.get(name)
+                if name_key is None:
+                    name_key = name_keys[name] = search_key(name)
                 order_rows.append(
                     (
                         order_id,
-                        number,
+                        format_order_number(1001 + i),
                         "Phone order" if agent != "website" else "Web order",
                         spec.code,
                         spec.currency,
@@ -829,11 +1097,11 @@ class DemoLoader:
                         name,
                         email,
                         phone,
-                        search_key(name),
+                        name_key,
                         email.lower() if email else None,
-                        status.value,
+                        STATUS_TEXT[status],
                         before_hold,
-                        _money_text(total, spec.minor_units),
+                        total,
                         ts,
                         agent,
                         ts,
@@ -841,131 +1109,35 @@ class DemoLoader:
                         1,
                     )
                 )
-            w.rows(
-                t.orders,
-                (
-                    "id",
-                    "number",
-                    "name",
-                    "market_code",
-                    "currency",
-                    "customer_id",
-                    "customer_name",
-                    "customer_email",
-                    "customer_phone",
-                    "name_key",
-                    "email_key",
-                    "status",
-                    "status_before_hold",
-                    "total",
-                    "created_at",
-                    "created_by",
-                    "updated_at",
-                    "updated_by",
-                    "version",
-                ),
-                order_rows,
-            )
-            w.rows(
-                t.shipments,
-                (
-                    "id",
-                    "order_id",
-                    "cart_id",
-                    "number",
-                    "status",
-                    "status_before_hold",
-                    "method_code",
-                    "method_name",
-                    "shipping_cost",
-                    "address_name",
-                    "address_line1",
-                    "address_line2",
-                    "address_city",
-                    "address_region",
-                    "address_postal_code",
-                    "address_country",
-                    "address_phone",
-                ),
-                ship_rows,
-            )
-            w.rows(
-                t.line_items,
-                (
-                    "id",
-                    "shipment_id",
-                    "position",
-                    "sku",
-                    "name",
-                    "quantity",
-                    "placed_price",
-                    "discount",
-                ),
-                line_rows,
-            )
-            w.rows(
-                t.payments,
-                (
-                    "id",
-                    "order_id",
-                    "position",
-                    "method_code",
-                    "method_name",
-                    "amount",
-                    "status",
-                    "created_at",
-                    "created_by",
-                ),
-                pay_rows,
-            )
-            w.rows(
-                t.discounts,
-                (
-                    "id",
-                    "order_id",
-                    "cart_id",
-                    "position",
-                    "description",
-                    "kind",
-                    "value",
-                    "coupon_code",
-                ),
-                disc_rows,
-            )
-            w.rows(
-                t.notes,
-                ("id", "order_id", "description", "text", "created_by", "created_at"),
-                note_rows,
-            )
-            self.progress.advance(chunk_end - chunk_start)
-        if self.n_orders:
-            w.conn.execute(
-                update(t.counters)
-                .where(t.counters.c.name == "order_number")
-                .values(value=1000 + self.n_orders)
-            )
+            yield [
+                (t.orders, ORDER_COLUMNS, order_rows),
+                (t.shipments, SHIPMENT_COLUMNS, ship_rows),
+                (t.line_items, LINE_COLUMNS, line_rows),
+                (t.payments, PAYMENT_COLUMNS, pay_rows),
+                (t.discounts, DISCOUNT_COLUMNS, disc_rows),
+                (t.notes, NOTE_COLUMNS, note_rows),
+            ]
 
     def _shipment_statuses(
         self, status: OrderStatus, n: int, out_of_stock: bool
     ) -> tuple[list[tuple[str, str | None]], bool, str | None]:
         """Statuses of n shipments consistent with the order status: (status, before hold)
         per shipment, whether the order is paid in full, and the order's status before hold."""
-        S = ShipmentStatus
         rng = self.rng
         if status is OrderStatus.COMPLETED:
-            return [(S.SHIPPED.value, None)] * n, True, None
+            return [_SHIPPED] * n, True, None
         if status is OrderStatus.CANCELED:
-            return [(S.CANCELED.value, None)] * n, False, None
+            return [_CANCELED] * n, False, None
         if status is OrderStatus.PARTIALLY_SHIPPED:  # always two shipments
-            return [(S.SHIPPED.value, None), (S.PACKING.value, None)], True, None
+            return [_SHIPPED, _PACKING], True, None
         paid = rng.random() < 0.6
         if not paid or out_of_stock:
-            active = S.AWAITING_INVENTORY
+            active = ShipmentStatus.AWAITING_INVENTORY.value
         else:
-            active = ACTIVE_IN_PROGRESS[1 + rng.randrange(3)]
+            active = ACTIVE_IN_PROGRESS[1 + rng._randbelow(3)].value  # randrange(3)
         if status is OrderStatus.ON_HOLD:
-            return [(S.ON_HOLD.value, active.value)] * n, paid, OrderStatus.IN_PROGRESS.value
-        return [(active.value, None)] * n, paid, None
+            return [(_ON_HOLD, active)] * n, paid, OrderStatus.IN_PROGRESS.value
+        return [(active, None)] * n, paid, None
 
     def _carts(
         self, conn: Connection, customers: list[_Customer], variants: list[_Variant]

@@ -1,38 +1,55 @@
 """Lists: lightweight summary rows read with SQLAlchemy Core, a page at a time (keyset).
 
-The order list must stay fast at a million orders (search-performance-notes.md). A search
-term has a *source*: the index that finds its candidates (order-number or name-prefix
-B-tree range, email B-tree, SQLite FTS5 trigram or PostgreSQL pg_trgm for substrings).
-The plan is chosen by how many candidates the source has:
+The order list must stay fast at a million orders (README, "Benchmarks"). A search term has
+a *source*: a condition on orders that one index answers.
 
-- sparse (few candidates): fetch them through the source, filter, sort: cost ~ candidates;
-- dense (many candidates), or no source (terms shorter than a trigram): walk the orders
-  newest first through the created-at index, or through the (status, market, created_at)
-  index once per status and market asked for, testing the term on each row: a page needs
-  about page-size / density rows.
+- A name: the orders whose name_key is one of the names in `order_names` that match the
+  term. Names repeat (15,172 names on 1,000,000 demo orders), so the term's pattern is
+  tested on the distinct names, found through a trigram index over them (SQLite FTS5,
+  PostgreSQL pg_trgm) when a fragment has three characters or more; an absent trigram
+  finds no name at once. The orders of those names come from the covering index
+  (name_key, created_at, id, status, market_code): sorting, filtering and counting them
+  reads no table row.
+- An email: the email_key B-tree. An order number: a range of the number B-tree.
 
-Counts stop at COUNT_CAP and then read "10,000+".
+The plan follows the number of orders the source finds, counted through its index: up to
+COUNT_CAP + 1 without filters (that count is also the one shown), up to PROBE with them
+(the same reading tells how many of them the filters keep):
+
+- sparse (at most SPARSE_LIMIT): the page comes from the source: its (created_at, id) keys
+  are sorted and 51 rows read; cost ~ matches;
+- dense (more), or no search term: walk the orders newest first through (created_at, id,
+  name_key), or through (status, market, created_at, id, name_key) once per status and
+  market asked for, testing the term on each index entry: a page needs about
+  page-size / density entries, which falls as the matches grow. At the switch both cost
+  about the same (2-5 ms at 1M orders), so there is no cliff around it.
+
+Counts stop at COUNT_CAP and then read "10,000+". Every statement is built once per shape
+and reused with new parameters. The plans hold without planner statistics (SQLite has
+none unless ANALYZE ran): on SQLite, conditions that must not choose the index are written
+`+column`. `DictionaryKey` is the place for another searched key (a folded name, phone
+digits): a column of orders, a table of its values, a trigram index over them.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
-    BigInteger,
+    Column,
     ColumnElement,
     Connection,
     Select,
     and_,
     any_,
     bindparam,
+    case,
     column,
     func,
     literal_column,
@@ -43,9 +60,11 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from csr_tui.data import tables as t
+from csr_tui.data.cancel import Cancellation
 from csr_tui.domain.search import (
     LIKE_ESCAPE,
     MIN_SUBSTRING,
@@ -60,9 +79,19 @@ from csr_tui.domain.statuses import OrderStatus
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
-# Above this many candidates the walk through the created-at index wins over fetching the
-# candidates and sorting them (measured: benchmarks/search_benchmark.py).
-SPARSE_LIMIT = 4_000
+# Up to this many orders the page is read through the source; above, by the walk. Measured
+# at 1M orders (benchmarks/search_benchmark.py): on SQLite, sorting 5,000 keys and walking
+# the ~10,000 entries that hold 50 of them at 0.5% density both cost 2-5 ms; PostgreSQL
+# tests a LIKE on a walked entry slower (j%smith: 28 ms walked, 13 ms sorted).
+SPARSE_LIMIT = {"sqlite": 5_000, "postgresql": COUNT_CAP}
+# With filters, the first PROBE orders of a search term's source are read once, testing the
+# filters on the index entries: that tells how many orders the term has (up to PROBE) and,
+# if it has fewer, how many of them the filters keep. For a denser term: if the filters kept
+# at least 1 in PROBE_KEEPS, the count goes on through the source (it reaches COUNT_CAP
+# within 200,000 entries); else the filtered orders are few (about 1 in 20 of all) and they
+# are walked instead, testing the term.
+PROBE = 20_000
+PROBE_KEEPS = 20
 
 o = t.orders
 
@@ -149,36 +178,215 @@ def _row(r: Any) -> OrderRow:
     )
 
 
+def prefix_end(prefix: str) -> str:
+    """The first string after every string that starts with `prefix` (byte-wise order)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def prefix_range(col: Any, prefix: str) -> ColumnElement[bool]:
     """`col` starts with `prefix`, as a range a B-tree can answer (byte-wise collation)."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return and_(col >= prefix, col < upper)
+    return and_(col >= prefix, col < prefix_end(prefix))
 
 
-def _unindexed(col: Any) -> Any:
-    """The column as an expression no index answers, to keep the planner on the walk."""
+def _unindexed(col: Any, dialect: str) -> Any:
+    """The column as an expression no index answers, to keep the planner on the plan chosen:
+    SQLite's unary + (a no-op that costs nothing), PostgreSQL's `|| ''`."""
+    if dialect == "sqlite":
+        return UnaryExpression(col, operator=custom_op("+"), type_=col.type)
     return col.op("||")(literal_column("''"))
 
 
-def _planned_alone(ids: Select[Any]) -> Select[Any]:
-    cte = ids.cte("candidates").prefix_with("MATERIALIZED")
-    return select(cte.c.id)
+def _fts_phrases(fragments: Sequence[str]) -> str:
+    """An FTS5 query for rows holding every fragment: quoted phrases, in which `%` and `_`
+    are literal and `"` is doubled."""
+    return " AND ".join('"' + f.replace('"', '""') + '"' for f in fragments)
 
 
-@dataclass
+# Every statement of the order list is built once per shape (which search, which filters,
+# which page) with named parameters, then reused: building and compiling a statement costs
+# more than running it (0.5-3 ms against 0.1-2 ms at 1M orders).
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _cached(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS[key] = build()
+    return statement
+
+
+def _param(name: str, column: Any = None) -> Any:
+    return bindparam(name, type_=None if column is None else column.type)
+
+
+def _between(col: Any, low: str, high: str) -> ColumnElement[bool]:
+    return and_(col >= _param(low), col < _param(high))
+
+
+@dataclass(frozen=True)
+class DictionaryKey:
+    """A column of orders searched through a table of its distinct values, which carries a
+    trigram index: the values matching a term, then the orders holding those values.
+
+    Parameters: `first`/`first_end` (the first fragment's range), `pattern` (LIKE, escaped
+    with LIKE_ESCAPE), `phrases` (SQLite FTS5 query)."""
+
+    column: Column[Any]  # on orders
+    values: Column[Any]  # the distinct values
+    value_id: Column[Any]  # their integer key: the rowid of the SQLite FTS5 table
+    fts: str  # the SQLite FTS5 trigram table over the values
+
+    @staticmethod
+    def shape(search: OrderSearch) -> tuple[bool, bool, bool]:
+        trigrams = any(len(f) >= MIN_SUBSTRING for f in search.fragments)
+        return search.is_prefix, search.anchored, trigrams
+
+    @staticmethod
+    def values_for(search: OrderSearch) -> dict[str, str]:
+        first = search.fragments[0]
+        trigrams = [f for f in search.fragments if len(f) >= MIN_SUBSTRING]
+        return {
+            "first": first,
+            "first_end": prefix_end(first),
+            "pattern": search.like_pattern(),
+            "phrases": _fts_phrases(trigrams),
+        }
+
+    def matching(self, shape: tuple[bool, bool, bool], dialect: str) -> Select[Any]:
+        """The values that match a name search (`OrderSearch.matches_name`)."""
+        is_prefix, anchored, trigrams = shape
+        value = self.values
+        if is_prefix:
+            return select(value).where(_between(value, "first", "first_end"))
+        tests: list[ColumnElement[bool]] = []
+        if anchored:
+            tests.append(_between(value, "first", "first_end"))
+        like = value.like(_param("pattern"), escape=LIKE_ESCAPE)
+        if dialect == "sqlite":
+            if trigrams:
+                fts = table(self.fts, column("rowid"))
+                match = literal_column(self.fts).op("MATCH")(_param("phrases"))
+                tests.append(self.value_id.in_(select(fts.c.rowid).where(match)))
+            tests.append(like)
+        elif trigrams:
+            tests.append(like)  # pg_trgm's GIN index answers it
+        else:
+            # No trigram to look up: read the values rather than the whole trigram index.
+            tests.append(_unindexed(value, dialect).like(_param("pattern"), escape=LIKE_ESCAPE))
+        return select(value).where(*tests)
+
+    def orders_matching(self, shape: tuple[bool, bool, bool], dialect: str) -> ColumnElement[bool]:
+        values = self.matching(shape, dialect)
+        if dialect == "sqlite":
+            return self.column.in_(values)
+        # ARRAY(SELECT ...): one array, computed first; PostgreSQL then reads each value's
+        # range of the covering index, whatever it guesses about how many values there are.
+        return self.column == any_(func.array(values.scalar_subquery()))
+
+
+NAME_KEY = DictionaryKey(
+    o.c.name_key, t.order_names.c.name_key, t.order_names.c.id, "order_names_fts"
+)
+
+
+@dataclass(frozen=True)
 class _Source:
-    """Where a search term's candidates come from, and the test each row must pass."""
+    """Where a search term's orders come from, and the same test for walks."""
 
-    candidate_ids: Select[Any]  # ids of the candidates, through the source's index
-    exact: ColumnElement[bool]  # the term's meaning, on the orders table
-    walk_test: ColumnElement[bool]  # the same, written so no index is chosen for it
-    count_is_exact: bool  # every candidate matches (no further test narrows them)
-    estimable: bool = False  # the planner's row estimate is good enough to choose a plan
-    count_test: ColumnElement[bool] | None = None  # for counts, if not walk_test
+    match: ColumnElement[bool]  # on orders, answered through an index
+    walk_test: ColumnElement[bool]  # the same, written so that no index serves it
 
-    @property
-    def counting_test(self) -> ColumnElement[bool]:
-        return self.walk_test if self.count_test is None else self.count_test
+
+def _source(shape: tuple[Any, ...], dialect: str) -> _Source:
+    kind = shape[0]
+    if kind is SearchKind.EMAIL:
+        return _Source(
+            o.c.email_key == _param("email"),
+            _unindexed(o.c.email_key, dialect) == _param("email"),
+        )
+    if kind is SearchKind.ORDER_NUMBER:
+        return _Source(
+            _between(o.c.number, "first", "first_end"),
+            _between(_unindexed(o.c.number, dialect), "first", "first_end"),
+        )
+    name_shape = shape[1:]
+    if name_shape[0]:  # a plain prefix
+        walk = _between(_unindexed(o.c.name_key, dialect), "first", "first_end")
+    elif dialect == "sqlite":
+        # SQLite answers no LIKE from an index here (binary collation, case-insensitive
+        # LIKE), and the plain test costs half of `|| ''`.
+        walk = o.c.name_key.like(_param("pattern"), escape=LIKE_ESCAPE)
+    else:
+        walk = _unindexed(o.c.name_key, dialect).like(_param("pattern"), escape=LIKE_ESCAPE)
+    return _Source(NAME_KEY.orders_matching(name_shape, dialect), walk)
+
+
+@dataclass(frozen=True)
+class _Filters:
+    """Which of status, market and date a filter sets: the shape of its conditions."""
+
+    statuses: bool
+    markets: bool
+    created_from: bool
+    created_to: bool
+
+    def conditions(self, dialect: str, drive: bool = True) -> list[ColumnElement[bool]]:
+        """`drive=False` writes them so that no index serves them: the source must drive the
+        query, not a walk that tests the source."""
+        created_at = _created_at(dialect, drive)
+        conditions = _date_conditions(self, created_at)
+        if self.statuses:
+            status = o.c.status if drive else _unindexed(o.c.status, dialect)
+            conditions.append(status.in_(bindparam("statuses", expanding=True)))
+        if self.markets:
+            market = o.c.market_code if drive else _unindexed(o.c.market_code, dialect)
+            conditions.append(market.in_(bindparam("markets", expanding=True)))
+        return conditions
+
+
+def _created_at(dialect: str, drive: bool) -> Any:
+    # created_at is text on SQLite (so `|| ''` keeps its meaning) and a timestamp on
+    # PostgreSQL, whose planner needs no such help with a list of candidates.
+    if drive or dialect != "sqlite":
+        return o.c.created_at
+    return _unindexed(o.c.created_at, dialect)
+
+
+def _date_conditions(filters: _Filters, created_at: Any) -> list[ColumnElement[bool]]:
+    conditions = []
+    if filters.created_from:
+        conditions.append(created_at >= _param("created_from", o.c.created_at))
+    if filters.created_to:
+        conditions.append(created_at < _param("created_to", o.c.created_at))
+    return conditions
+
+
+Keyset = Literal["after", "before"] | None
+
+
+def _keyset(dialect: str, keyset: Keyset, drive: bool = True) -> list[ColumnElement[bool]]:
+    if keyset is None:
+        return []
+    created_at = _created_at(dialect, drive)
+    at = _param("key_at", o.c.created_at)
+    key = tuple_(created_at, o.c.id)
+    row = tuple_(at, _param("key_id", o.c.id))
+    if keyset == "after":
+        # The plain bound lets SQLite narrow the index range (22 ms -> 0.2 ms measured).
+        return [created_at <= at, key < row]
+    return [created_at >= at, key > row]
+
+
+def _order(ascending: bool, created_at: Any = o.c.created_at, id_: Any = o.c.id) -> list[Any]:
+    if ascending:
+        return [created_at.asc(), id_.asc()]
+    return [created_at.desc(), id_.desc()]
+
+
+def _capped(rows: Select[Any], cap: str = "cap") -> Select[Any]:
+    """How many rows `rows` selects, counting no further than the parameter `cap`."""
+    limited = rows.limit(_param(cap, o.c.id)).subquery()
+    return select(func.count()).select_from(limited)
 
 
 @dataclass
@@ -189,203 +397,154 @@ class OrderList:
     filter: OrderFilter
     all_markets: Sequence[str]
     cap: int = COUNT_CAP
-    _planned: bool = field(default=False, init=False)
-    _candidates: int | None = field(default=None, init=False)
-    _sparse_ids: list[int] | None = field(default=None, init=False)
+    cancel: Cancellation | None = None
 
     @property
     def dialect(self) -> str:
         return self.conn.dialect.name
 
-    # -- the search term ---------------------------------------------------------------
+    def _run(self, key: tuple[Any, ...], build: Callable[[], Any], **values: Any) -> Any:
+        statement = _cached((self.dialect, *key), build)
+        parameters = {**self.values, **values}
+        if self.cancel is not None:
+            return self.cancel.run(self.conn, statement, parameters)
+        return self.conn.execute(statement, parameters)
+
+    # -- the search term and the filters -------------------------------------------------
 
     @cached_property
-    def source(self) -> _Source | None:
-        search = self.filter.search
-        if search.kind is SearchKind.ALL:
+    def search(self) -> OrderSearch:
+        return self.filter.search
+
+    @cached_property
+    def source_shape(self) -> tuple[Any, ...] | None:
+        kind = self.search.kind
+        if kind is SearchKind.ALL:
             return None
-        if search.kind is SearchKind.EMAIL:
-            exact = o.c.email_key == search.text
-            walk = _unindexed(o.c.email_key) == search.text
-            return _Source(select(o.c.id).where(exact), exact, walk, True)
-        if search.kind is SearchKind.ORDER_NUMBER:
-            exact = prefix_range(o.c.number, search.text)
-            walk = prefix_range(_unindexed(o.c.number), search.text)
-            return _Source(select(o.c.id).where(exact), exact, walk, True)
-        return self._name_source(search)
+        if kind is SearchKind.NAME:
+            return (kind, *DictionaryKey.shape(self.search))
+        return (kind,)
 
-    def _name_source(self, search: OrderSearch) -> _Source:
-        pattern = search.like_pattern()
-        like = o.c.name_key.like(pattern, escape=LIKE_ESCAPE)
-        # SQLite never answers LIKE from an index here (binary collation, case-insensitive
-        # LIKE), so the plain test is already index-free, and 50% cheaper than `|| ''`.
-        walk_like = (
-            like
-            if self.dialect == "sqlite"
-            else _unindexed(o.c.name_key).like(pattern, escape=LIKE_ESCAPE)
-        )
-        if search.is_prefix:
-            exact = prefix_range(o.c.name_key, search.fragments[0])
-            walk = prefix_range(_unindexed(o.c.name_key), search.fragments[0])
-            return _Source(select(o.c.id).where(exact), exact, walk, True)
-        if search.anchored:
-            first = prefix_range(o.c.name_key, search.fragments[0])
-            return _Source(select(o.c.id).where(first), like, walk_like, False, count_test=like)
-        single = len(search.fragments) == 1
-        long_enough = [f for f in search.fragments if len(f) >= MIN_SUBSTRING]
-        if not long_enough:
-            # Shorter than a trigram: no index finds it, but scanning the narrow name index
-            # costs a third of scanning the table (and on PostgreSQL keeps it off the
-            # trigram index, which would recheck every row: 450 ms).
-            return _Source(
-                select(o.c.id).where(walk_like), like, walk_like, single, count_test=like
-            )
-        if self.dialect == "sqlite":
-            fts = table("orders_fts", column("rowid"))
-            match = " AND ".join('"' + f.replace('"', '""') + '"' for f in long_enough)
-            ids = select(fts.c.rowid).where(literal_column("orders_fts").op("MATCH")(match))
-            return _Source(ids, like, walk_like, single, count_test=like)
-        # PostgreSQL: pg_trgm's GIN index answers LIKE '%...%'. Planned on its own (a
-        # materialized CTE), or a LIMIT above it tempts the planner into a B-tree scan.
-        # Counts test the plain LIKE: hidden behind `|| ''` the column loses its statistics
-        # and the planner misjudges how many rows match (3,209 guessed, 24,486 found).
-        return _Source(
-            _planned_alone(select(o.c.id).where(like)),
-            like,
-            walk_like,
-            single,
-            estimable=True,
-            count_test=like,
-        )
-
-    def _plan(self) -> None:
-        """Sparse or dense. If the candidates are few, fetch their ids: the page and the
-        count then work on that list. Otherwise the term is dense: walk the indexes."""
-        if self._planned:
-            return
-        self._planned = True
-        src = self.source
-        if src is None:
-            return
-        if src.estimable and self._estimated_rows(src.candidate_ids) > 2 * SPARSE_LIMIT:
-            # PostgreSQL's own estimate is enough to choose; counting trigram candidates
-            # costs a heap recheck per candidate (15 ms for %tay).
-            return
-        self._candidates = self._capped_count(src.candidate_ids)
-        if self._candidates == 0:
-            self._sparse_ids = []
-        elif self._candidates <= SPARSE_LIMIT:
-            self._sparse_ids = list(self.conn.execute(src.candidate_ids).scalars())
-
-    def _among(self, ids: list[int]) -> ColumnElement[bool]:
-        """`id IN ids` as one parameter: an array on PostgreSQL, a JSON array on SQLite.
-        Thousands of bound parameters cost more in Python than the query in the database."""
-        if self.dialect == "postgresql":
-            return o.c.id == any_(bindparam("candidate_ids", ids, type_=ARRAY(BigInteger)))
-        values = func.json_each(json.dumps(ids)).table_valued("value")
-        return o.c.id.in_(select(values.c.value))
-
-    def _capped_count(self, rows: Select[Any]) -> int:
-        limited = rows.limit(self.cap + 1).subquery()
-        return self.conn.execute(select(func.count()).select_from(limited)).scalar_one()
-
-    def _estimated_rows(self, query: Select[Any]) -> float:
-        compiled = query.compile(
-            dialect=self.conn.dialect, compile_kwargs={"render_postcompile": True}
-        )
-        plan = self.conn.exec_driver_sql(
-            "EXPLAIN (FORMAT JSON) " + compiled.string, compiled.params
-        ).scalar_one()
-        return float(plan[0]["Plan"]["Plan Rows"])
-
-    @property
-    def sparse(self) -> bool:
-        self._plan()
-        return self._sparse_ids is not None
-
-    # -- filters -----------------------------------------------------------------------
-
-    def _created_at(self, drive: bool) -> Any:
-        # created_at is text on SQLite (so `|| ''` keeps its meaning) and a timestamp on
-        # PostgreSQL, whose planner needs no such help with a list of candidates.
-        if drive or self.dialect != "sqlite":
-            return o.c.created_at
-        return _unindexed(o.c.created_at)
-
-    def _date_conditions(self, created_at: Any) -> list[ColumnElement[bool]]:
-        conditions = []
-        if self.filter.created_from:
-            conditions.append(created_at >= self.filter.created_from)
-        if self.filter.created_to:
-            conditions.append(created_at < self.filter.created_to)
-        return conditions
-
-    def _filter_conditions(self, drive: bool = True) -> list[ColumnElement[bool]]:
-        """Status, market and date. `drive=False` writes them so that no index serves them:
-        the candidates must drive the query, not a walk that probes the candidates."""
+    @cached_property
+    def filters(self) -> _Filters:
         f = self.filter
-        conditions = self._date_conditions(self._created_at(drive))
-        status = o.c.status if drive else _unindexed(o.c.status)
-        market = o.c.market_code if drive else _unindexed(o.c.market_code)
-        if f.statuses:
-            conditions.append(status.in_(sorted(s.value for s in f.statuses)))
-        if f.markets:
-            conditions.append(market.in_(sorted(f.markets)))
-        return conditions
+        return _Filters(
+            bool(f.statuses), bool(f.markets), f.created_from is not None, f.created_to is not None
+        )
 
-    def _combos(self) -> list[tuple[str | None, str | None]]:
-        """(status, market) pairs to walk, one index range each; (None, None): one walk."""
+    @cached_property
+    def values(self) -> dict[str, Any]:
+        """The parameters of every statement of this list (each uses some of them)."""
+        f, search = self.filter, self.search
+        values: dict[str, Any] = {
+            "statuses": sorted(s.value for s in f.statuses),
+            "markets": sorted(f.markets),
+            "created_from": f.created_from,
+            "created_to": f.created_to,
+            "cap": self.cap + 1,
+        }
+        if search.kind is SearchKind.NAME:
+            values |= DictionaryKey.values_for(search)
+        elif search.kind is SearchKind.EMAIL:
+            values["email"] = search.text
+        elif search.kind is SearchKind.ORDER_NUMBER:
+            values |= {"first": search.text, "first_end": prefix_end(search.text)}
+        for i, (status, market) in enumerate(self._combos()):
+            values |= {f"status_{i}": status, f"market_{i}": market}
+        return values
+
+    def _combos(self) -> list[tuple[str, str]]:
+        """(status, market) pairs to walk, one index range each; none: one walk."""
         f = self.filter
         if not f.statuses and not f.markets:
-            return [(None, None)]
+            return []
         statuses = sorted(s.value for s in (f.statuses or OrderStatus))
         markets = sorted(f.markets or self.all_markets)
         return list(itertools.product(statuses, markets))
 
-    def _keyset(
-        self, after: Cursor | None, before: Cursor | None, drive: bool = True
-    ) -> list[ColumnElement[bool]]:
-        created_at = self._created_at(drive)
-        key = tuple_(created_at, o.c.id)
-        if after is not None:
-            # The plain bound lets SQLite narrow the index range (22 ms -> 0.2 ms measured).
-            return [created_at <= after.created_at, key < (after.created_at, after.id)]
-        if before is not None:
-            return [created_at >= before.created_at, key > (before.created_at, before.id)]
-        return []
+    def _source(self) -> _Source:
+        assert self.source_shape is not None
+        return _source(self.source_shape, self.dialect)
+
+    @cached_property
+    def source_size(self) -> tuple[int, int]:
+        """How many orders the source finds whatever the filters, counted up to a bound
+        (COUNT_CAP + 1 without filters, PROBE with), and that bound."""
+        if self.filter.is_filtered:
+            return self.probe[0], PROBE
+        size = self._run(
+            ("source count", self.source_shape),
+            lambda: _capped(select(o.c.id).where(self._source().match)),
+        ).scalar_one()
+        return size, self.cap + 1
+
+    @cached_property
+    def probe(self) -> tuple[int, int]:
+        """Of the source's first PROBE orders, how many were read and how many the filters
+        keep."""
+
+        def build() -> Select[Any]:
+            src = self._source()
+            # Tested in the select list, where no index can serve them.
+            kept = case((and_(*self.filters.conditions(self.dialect)), 1), else_=0).label("kept")
+            first = select(kept).where(src.match).limit(_param("probe", o.c.id)).subquery()
+            return select(func.count(), func.coalesce(func.sum(first.c.kept), 0))
+
+        key = ("probe", self.source_shape, self.filters)
+        seen, kept = self._run(key, build, probe=PROBE).one()
+        return seen, kept
+
+    @property
+    def sparse(self) -> bool:
+        """Few enough orders to sort them all. A walk with filters walks once per status and
+        market asked for, so the source serves more orders then."""
+        if self.source_shape is None:
+            return False
+        size, bound = self.source_size
+        return size < bound and size <= SPARSE_LIMIT[self.dialect] * max(1, len(self._combos()))
 
     # -- count -------------------------------------------------------------------------
 
+    def known_count(self) -> Count | None:
+        """The count, if reading the page already told it (a search term, no filter)."""
+        if self.source_shape is None or self.filter.is_filtered:
+            return None
+        if "source_size" not in self.__dict__:
+            return None
+        return self.count()
+
     def count(self) -> Count:
-        src = self.source
-        if src is not None and self.sparse:
-            assert self._sparse_ids is not None
-            if src.count_is_exact and not self.filter.is_filtered:
-                return Count(len(self._sparse_ids))
-            query = select(func.count()).where(
-                self._among(self._sparse_ids), src.exact, *self._filter_conditions(drive=False)
-            )
-            return Count(self.conn.execute(query).scalar_one())
-        if src is not None and src.count_is_exact and not self.filter.is_filtered:
-            total = self._candidates or self._capped_count(src.candidate_ids)
+        shape, filters, dialect = self.source_shape, self.filters, self.dialect
+        if shape is None:
+            total = self._run(
+                ("count", filters),
+                lambda: _capped(select(o.c.id).where(*filters.conditions(dialect))),
+            ).scalar_one()
+        elif not self.filter.is_filtered:
+            total = self.source_size[0]
         else:
-            test = [src.counting_test] if src is not None else []
-            matching = (
-                select(literal_column("1")).select_from(o).where(*test, *self._filter_conditions())
-            )
-            if (
-                self.dialect == "postgresql"
-                and src is not None
-                and self._estimated_rows(matching) < self.cap
-            ):
-                # Few matches among many filtered rows: count them all, which PostgreSQL
-                # does with parallel workers (21 ms); a LIMIT keeps it on one (40 ms).
-                total = self.conn.execute(
-                    select(func.count()).select_from(matching.subquery())
-                ).scalar_one()
+            seen, kept = self.probe
+            if seen < PROBE or kept > self.cap:
+                total = kept
+            elif kept * PROBE_KEEPS >= seen:
+                total = self._count_through_source()
             else:
-                total = self._capped_count(matching)
+                # A dense term among few filtered orders: walk those, testing the term.
+                total = self._run(
+                    ("count via walk", shape, filters),
+                    lambda: _capped(
+                        select(o.c.id).where(self._source().walk_test, *filters.conditions(dialect))
+                    ),
+                ).scalar_one()
         return Count(self.cap, True) if total > self.cap else Count(total)
+
+    def _count_through_source(self) -> int:
+        def build() -> Select[Any]:
+            src = self._source()
+            conditions = self.filters.conditions(self.dialect, drive=False)
+            return _capped(select(o.c.id).where(src.match, *conditions))
+
+        return self._run(("count via source", self.source_shape, self.filters), build).scalar_one()
 
     # -- pages -------------------------------------------------------------------------
 
@@ -403,53 +562,75 @@ class OrderList:
         `last`: the oldest page.
         """
         ascending = before is not None or last
-        limit = size + 1
-        if self.source is not None and self.sparse:
-            query = self._sparse_page(after, before, ascending, limit)
+        cursor = after or before
+        keyset: Keyset = "after" if after else "before" if before else None
+        values: dict[str, Any] = {"limit": size + 1}
+        if cursor is not None:
+            values |= {"key_at": cursor.created_at, "key_id": cursor.id}
+        if self.sparse:
+            key = ("source page", self.source_shape, self.filters, keyset, ascending)
+            result = self._run(key, lambda: self._source_page(keyset, ascending), **values)
         else:
-            query = self._walk_page(after, before, ascending, limit)
-        rows = [_row(r) for r in self.conn.execute(query)]
+            combos = len(self._combos())
+            key = ("walk page", self.source_shape, self.filters, combos, keyset, ascending)
+            result = self._run(key, lambda: self._walk_page(combos, keyset, ascending), **values)
+        rows = [_row(r) for r in result]
         more = len(rows) > size
         rows = rows[:size]
         if ascending:
             rows.reverse()
         return rows, more
 
-    @staticmethod
-    def _order(ascending: bool, created_at: Any = o.c.created_at, id_: Any = o.c.id) -> list[Any]:
-        if ascending:
-            return [created_at.asc(), id_.asc()]
-        return [created_at.desc(), id_.desc()]
+    def _rows_of(self, keys: Select[Any], ascending: bool) -> Select[Any]:
+        """The rows of a page whose ids `keys` selects, sorted (they are few)."""
+        return (
+            select(*ROW_COLUMNS)
+            .where(o.c.id.in_(keys))
+            .order_by(*_order(ascending, _created_at(self.dialect, drive=False)))
+        )
 
-    def _sparse_page(
-        self, after: Cursor | None, before: Cursor | None, ascending: bool, limit: int
-    ) -> Select[Any]:
-        src = self.source
-        assert src is not None and self._sparse_ids is not None
+    def _source_page(self, keyset: Keyset, ascending: bool) -> Select[Any]:
+        """Sort the keys of the source's orders (at most SPARSE_LIMIT), then read a page."""
+        src, dialect = self._source(), self.dialect
         conditions = [
-            self._among(self._sparse_ids),
-            src.exact,
-            *self._filter_conditions(drive=False),
-            *self._keyset(after, before, drive=False),
+            src.match,
+            *self.filters.conditions(dialect, drive=False),
+            *_keyset(dialect, keyset, drive=False),
         ]
-        order = self._order(ascending, self._created_at(drive=False))
-        return select(*ROW_COLUMNS).where(*conditions).order_by(*order).limit(limit)
+        limit = _param("limit", o.c.id)
+        if dialect == "sqlite":
+            order = _order(ascending, _created_at(dialect, drive=False))
+            keys = select(o.c.id).where(*conditions).order_by(*order).limit(limit)
+        else:
+            # Gathered on their own first, or a LIMIT above tempts the planner to walk.
+            found = select(o.c.id, o.c.created_at).where(*conditions).cte("found")
+            found = found.prefix_with("MATERIALIZED")
+            order = _order(ascending, found.c.created_at, found.c.id)
+            keys = select(found.c.id).order_by(*order).limit(limit)
+        return self._rows_of(keys, ascending)
 
-    def _walk_page(
-        self, after: Cursor | None, before: Cursor | None, ascending: bool, limit: int
-    ) -> Select[Any]:
+    def _walk_page(self, combos: int, keyset: Keyset, ascending: bool) -> Select[Any]:
         """Walk the covering indexes for the ids of the page, then read just those rows."""
-        test = [self.source.walk_test] if self.source is not None else []
-        common = [*test, *self._date_conditions(o.c.created_at), *self._keyset(after, before)]
+        dialect = self.dialect
+        test = [self._source().walk_test] if self.source_shape is not None else []
+        common = [
+            *test,
+            *_date_conditions(self.filters, o.c.created_at),
+            *_keyset(dialect, keyset),
+        ]
+        limit = _param("limit", o.c.id)
         parts = []
-        for status, market in self._combos():
+        for i in range(combos or 1):
             where = list(common)
-            if status is not None:
-                where += [o.c.status == status, o.c.market_code == market]
+            if combos:
+                where += [
+                    o.c.status == _param(f"status_{i}", o.c.status),
+                    o.c.market_code == _param(f"market_{i}", o.c.market_code),
+                ]
             parts.append(
                 select(o.c.id, o.c.created_at)
                 .where(*where)
-                .order_by(*self._order(ascending))
+                .order_by(*_order(ascending))
                 .limit(limit)
             )
         if len(parts) == 1:
@@ -458,15 +639,11 @@ class OrderList:
             merged = union_all(*[select(p.subquery()) for p in parts]).subquery()
             keys = (
                 select(merged.c.id)
-                .order_by(*self._order(ascending, merged.c.created_at, merged.c.id))
+                .order_by(*_order(ascending, merged.c.created_at, merged.c.id))
                 .limit(limit)
                 .subquery()
             )
-        return (
-            select(*ROW_COLUMNS)
-            .where(o.c.id.in_(select(keys.c.id)))
-            .order_by(*self._order(ascending, self._created_at(drive=False)))
-        )
+        return self._rows_of(select(keys.c.id), ascending)
 
 
 # -- customers, variants, carts: small lists for the create-order screens ---------------

@@ -25,7 +25,8 @@ class ShareRefused(DomainError):
 
 
 def companions(path: Path) -> list[Path]:
-    return [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+    # -writers: the queue of writers (writer_queue.py), made with the database file's mode.
+    return [path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-writers")]
 
 
 def share_sqlite(path: Path, group: str) -> list[str]:

@@ -1,7 +1,9 @@
 """Order Management: the order list an agent lives in.
 
-Typing searches as you go (debounced; each query runs in a worker and a newer keystroke
-supersedes an older query). Filters, paging and selection work from the keyboard alone.
+Typing searches as you go: after a short pause each query runs in a worker, and a newer
+keystroke cancels the query it supersedes (the database stops it) instead of waiting for
+it. The page is painted as soon as it is read, its count when that follows. Filters, paging
+and selection work from the keyboard alone.
 """
 
 from __future__ import annotations
@@ -33,13 +35,23 @@ from csr_tui.screens.widgets.footer import KeyFooter
 from csr_tui.screens.widgets.keys import keys_for
 from csr_tui.screens.widgets.order_table import OrderTable, PageWhere, row_detail
 from csr_tui.screens.widgets.safe_text import PlainInput, plain, text
-from csr_tui.services import PAGE_SIZE, Count, Cursor, OrderFilter, OrderRow
+from csr_tui.services import (
+    PAGE_SIZE,
+    Cancellation,
+    Count,
+    Cursor,
+    OrderFilter,
+    OrderPage,
+    OrderRow,
+    SearchCancelled,
+)
 
 if TYPE_CHECKING:
     from csr_tui.app import CsrApp
-    from csr_tui.services import OrderPage
 
-SEARCH_DEBOUNCE = 0.1  # seconds of quiet typing before the query runs
+# Seconds of quiet typing before the query runs. Short, because a query that the next key
+# supersedes is stopped by the database, not waited for.
+SEARCH_DEBOUNCE = 0.025
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,12 @@ class OrderListScreen(Screen[None]):
             self.request = request
             self.page = page
 
+    class CountLoaded(Message):
+        def __init__(self, request: PageRequest, count: Count) -> None:
+            super().__init__()
+            self.request = request
+            self.count = count
+
     class AnyPartCounted(Message):
         def __init__(self, request: PageRequest, text: str, count: Count) -> None:
             super().__init__()
@@ -205,6 +223,7 @@ class OrderListScreen(Screen[None]):
         self.problem = ""
         self.hint: AnyPartHint | None = None
         self._debounce: Timer | None = None
+        self._in_flight: Cancellation | None = None  # the query in flight, to cancel
         self._enter_for: int | None = None  # Enter waits for this generation's answer
 
     @property
@@ -268,14 +287,28 @@ class OrderListScreen(Screen[None]):
         self.load(request)
 
     def load(self, request: PageRequest) -> None:
+        self.cancel_running()
+        self._in_flight = Cancellation()
         self.busy = True
         self.render_status()
-        self.fetch(request)
+        self.fetch(request, self._in_flight)
+
+    def cancel_running(self) -> None:
+        if self._in_flight is not None:
+            self._in_flight.cancel()
+            self._in_flight = None
 
     @background("order-page")
-    def fetch(self, request: PageRequest) -> None:
+    def fetch(self, request: PageRequest, cancel: Cancellation) -> None:
         services = self.csr.services
         assert services is not None
+        shown: list[OrderPage] = []
+
+        def show_page(page: OrderPage) -> None:
+            """The page, before its count (which takes another query)."""
+            shown.append(page)
+            self.post_message(self.PageLoaded(request, page))
+
         try:
             page = services.search_orders(
                 request.filter,
@@ -283,11 +316,18 @@ class OrderListScreen(Screen[None]):
                 before=request.before,
                 last=request.last,
                 with_count=request.with_count,
+                cancel=cancel,
+                on_page=show_page,
             )
+        except SearchCancelled:
+            return  # a newer request superseded this one
         except DomainError as error:
             self.post_message(self.LoadFailed(request, str(error)))
         else:
-            self.post_message(self.PageLoaded(request, page))
+            if not shown:
+                self.post_message(self.PageLoaded(request, page))  # with its count, if asked
+            elif page.count is not None:
+                self.post_message(self.CountLoaded(request, page.count))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == "order-page":
@@ -300,7 +340,7 @@ class OrderListScreen(Screen[None]):
         request, page = message.request, message.page
         if request.generation != self.generation:
             return  # a newer keystroke or page request superseded this one
-        self.busy = False
+        self.busy = request.with_count and page.count is None  # until the count follows
         self.problem = ""
         if not page.rows and (request.after or request.before):
             # The page we were on emptied (rows deleted): show the first page instead.
@@ -326,7 +366,7 @@ class OrderListScreen(Screen[None]):
             if self.hint is not None:
                 self.hint = None
                 self.refresh_bindings()
-            self.count_any_part(request, page)
+            self.count_any_part(request, page.count)
         self.query_one("#empty").display = not page.rows
         self.query_one("#empty", Static).update(self.empty_text())
         table.display = bool(page.rows)
@@ -336,11 +376,12 @@ class OrderListScreen(Screen[None]):
             self._enter_for = None
             self.entered()
 
-    def count_any_part(self, request: PageRequest, page: OrderPage) -> None:
+    def count_any_part(self, request: PageRequest, count: Count | None) -> None:
         """A name search from the first letter that found few orders: would the same term
-        anywhere in the name find more? Counted in a worker, after the page is shown."""
+        anywhere in the name find more? Counted in a worker, after the page and its count
+        are shown."""
         text = any_part(request.filter.text)
-        if text is not None and page.count is not None and not page.count.at_least:
+        if text is not None and count is not None and not count.at_least:
             self.fetch_any_part_count(request, text)
 
     @background("order-any-part")
@@ -386,6 +427,15 @@ class OrderListScreen(Screen[None]):
     def _hint_key(self) -> str:
         """The key that applies the hint, as bound now (keymap.toml may have moved it)."""
         return next(iter(keys_for(self, "search_any_part")), "Tab")
+
+    def on_order_list_screen_count_loaded(self, message: CountLoaded) -> None:
+        if message.request.generation != self.generation:
+            return
+        self.busy = False
+        self.count = message.count
+        self.count_any_part(message.request, message.count)
+        self.query_one("#empty", Static).update(self.empty_text())
+        self.render_status()
 
     def on_order_list_screen_load_failed(self, message: LoadFailed) -> None:
         if message.request.generation != self.generation:
@@ -456,15 +506,16 @@ class OrderListScreen(Screen[None]):
         parts: list[Text] = []
         if self.csr.services is None:
             parts.append(plain("Opening the database…"))
-        elif self.count is not None:
+        elif self.count is not None or self.page_request is not None:
             n = len(self.rows)
+            total = "…" if self.count is None else str(self.count)  # … until it is counted
             if n == 0:
                 parts.append(plain("0 orders"))
             elif self.row_offset is not None:
                 first, last = self.row_offset + 1, self.row_offset + n
-                parts.append(plain(f"{first:,}–{last:,} of {self.count} orders"))
+                parts.append(plain(f"{first:,}–{last:,} of {total} orders"))
             else:
-                parts.append(plain(f"last {n} of {self.count} orders"))
+                parts.append(plain(f"last {n} of {total} orders"))
         hint = self.any_part_hint
         if hint is not None and self.rows:
             parts.append(
@@ -493,6 +544,9 @@ class OrderListScreen(Screen[None]):
             self.refresh_bindings()
         if self._debounce is not None:
             self._debounce.stop()
+        self.cancel_running()  # its answer is already out of date
+        self.busy = True  # what is shown no longer answers what is typed
+        self.render_status()
         self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.reload)
 
     @on(Input.Submitted, "#search")

@@ -4,6 +4,7 @@ The read models of the lists (rows, filters, counts, cursors) are part of its vo
 so screens need nothing from the data layer.
 """
 
+from csr_tui.data.cancel import Cancellation, SearchCancelled
 from csr_tui.data.demo import DEFAULT_ORDERS as DEFAULT_DEMO_ORDERS
 from csr_tui.data.demo import DEFAULT_SEED as DEFAULT_DEMO_SEED
 from csr_tui.data.queries import (
@@ -33,6 +34,7 @@ __all__ = [
     "DEFAULT_DEMO_SEED",
     "PAGE_SIZE",
     "AuditEntry",
+    "Cancellation",
     "CartRef",
     "CartRow",
     "ChangeStamp",
@@ -45,6 +47,7 @@ __all__ = [
     "OrderRef",
     "OrderRow",
     "Ref",
+    "SearchCancelled",
     "Services",
     "VariantRow",
     "open_services",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,6 +18,7 @@ from typing import Any
 
 from csr_tui.data import queries
 from csr_tui.data.audit import AuditCheck
+from csr_tui.data.cancel import Cancellation
 from csr_tui.data.database import Database, UnitOfWork
 from csr_tui.data.demo import DEFAULT_SEED, Progress, load_demo
 from csr_tui.data.queries import (
@@ -162,13 +164,26 @@ class Services:
         last: bool = False,
         with_count: bool = True,
         size: int = queries.PAGE_SIZE,
+        cancel: Cancellation | None = None,
+        on_page: Callable[[OrderPage], None] | None = None,
     ) -> OrderPage:
+        """A page of the orders matching the filter, and their count (with_count).
+
+        `on_page` receives the page (without its count) as soon as it is read, when the
+        count takes another query. `cancel` stops the search from another thread: it
+        raises SearchCancelled.
+        """
         codes = self.market_codes()
 
         def page(conn: Any) -> OrderPage:
-            order_list = OrderList(conn, order_filter, codes)
-            rows, more = order_list.page(after=after, before=before, last=last, size=size)
-            count = order_list.count() if with_count else None
+            with cancel.attached(conn) if cancel else nullcontext():
+                order_list = OrderList(conn, order_filter, codes, cancel=cancel)
+                rows, more = order_list.page(after=after, before=before, last=last, size=size)
+                count = order_list.known_count() if with_count else None
+                if with_count and count is None:
+                    if on_page is not None:
+                        on_page(OrderPage(rows, more, None))
+                    count = order_list.count()
             return OrderPage(rows, more, count)
 
         return self.db.query(page)

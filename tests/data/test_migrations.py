@@ -37,10 +37,10 @@ def test_substring_search_indexes_exist(empty_url):
     with db.engine.connect() as conn:
         if db.dialect == "sqlite":
             names = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
-            assert {"orders_fts", "customers_fts", "variants_fts"} <= names
+            assert {"order_names_fts", "customers_fts", "variants_fts"} <= names
         else:
             indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
-            assert "ix_orders_name_key_trgm" in indexes
+            assert "ix_order_names_name_key_trgm" in indexes
     db.close()
 
 

@@ -3,74 +3,54 @@ on both databases and through both plans (sparse: via the search index; dense: t
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from csr_tui.data import queries
+from csr_tui.data.cancel import Cancellation, SearchCancelled
 from csr_tui.data.queries import Count, OrderFilter, OrderList
-from csr_tui.domain import OrderStatus, Stock, convert_cart
+from csr_tui.domain import OrderStatus
 from csr_tui.domain.search import SearchKind, parse_order_search
-from tests.factories import JP, NOW, US, cart
+from tests.data.conftest import NAMES
 
-NAMES = [
-    ("Mercy Taylor", "mercy.taylor@example.com"),
-    ("Taylor Hayes", "taylor.hayes@example.com"),
-    ("Mercer Smith", "mercer@example.org"),
-    ("Mercedes Ruiz", "mercedes@example.org"),
-    ("Ann O'Neil", "ann@example.com"),
-    ("Jo_Ann Park", "joann@example.com"),
-    ("Joe Ann", "joe@example.com"),
-    ("Back\\Slash", "back@example.com"),
-    ('Quote "Q" Smith', "quote@example.com"),
-    ("Émile Zola", "emile@example.fr"),
-    ("Zoë Ström", "zoe@example.se"),
-    ("100% Pure", "pure@example.com"),
-    ("José Núñez", "jose@example.es"),
-    ("Walk In", None),
-    ("", "guest@example.net"),
-]
-STATUSES = [OrderStatus.IN_PROGRESS, OrderStatus.COMPLETED, OrderStatus.CANCELED]
+# The plans a search can take, forced here whatever the corpus's size: "sparse" sorts the
+# orders its source finds; "dense" walks the newest orders testing the term, and counts
+# with filters through the source; the last also walks the filtered orders to count them.
+PLANS = {
+    "sparse": {"SPARSE_LIMIT": 10**9},
+    "dense": {"SPARSE_LIMIT": -1, "PROBE": 0},
+    "dense, filtered orders walked": {"SPARSE_LIMIT": -1, "PROBE": 1, "PROBE_KEEPS": 0},
+}
 
 
-@pytest.fixture
-def corpus(db):
-    """Two orders per name, alternating markets and statuses, one hour apart."""
-    rows = []
-    with db.unit_of_work() as uow:
-        uow.catalog.markets()
-        n = 0
-        for _copy in range(2):
-            for name, email in NAMES:
-                market = US if (n % 2 == 0) else JP
-                draft = cart(market)
-                draft.set_anonymous_contact(name or "", email)
-                order = convert_cart(
-                    draft,
-                    f"PO{1001 + n}",
-                    now=NOW - timedelta(hours=len(NAMES) * 2 - n),
-                    agent="alice",
-                    coupons={},
-                    stock=Stock({}),
-                )
-                order.status = STATUSES[n % 3]
-                uow.orders.add(order)
-                rows.append(order)
-                n += 1
-        uow.commit()
-    return rows
+def force(monkeypatch, plan: str) -> None:
+    for name, value in PLANS[plan].items():
+        if name == "SPARSE_LIMIT":
+            for dialect in queries.SPARSE_LIMIT:
+                monkeypatch.setitem(queries.SPARSE_LIMIT, dialect, value)
+        else:
+            monkeypatch.setattr(queries, name, value)
 
 
 @pytest.fixture(params=["sparse", "dense"])
 def plan(request, monkeypatch):
-    monkeypatch.setattr(queries, "SPARSE_LIMIT", 10**9 if request.param == "sparse" else -1)
+    force(monkeypatch, request.param)
     return request.param
 
 
-def found(db, text="", **filters):
-    with db.reading() as conn:
+@pytest.fixture(params=list(PLANS))
+def filtered_plan(request, monkeypatch):
+    force(monkeypatch, request.param)
+    return request.param
+
+
+def found(corpus, text="", **filters):
+    with corpus.db.reading() as conn:
         order_list = OrderList(conn, OrderFilter(text=text, **filters), ["JP", "US"])
         rows, more = order_list.page(size=100)
         count = order_list.count()
@@ -79,8 +59,8 @@ def found(db, text="", **filters):
     return rows
 
 
-def names(db, text, **filters):
-    return sorted({r.customer_name for r in found(db, text, **filters)})
+def names(corpus, text, **filters):
+    return sorted({r.customer_name for r in found(corpus, text, **filters)})
 
 
 @pytest.mark.parametrize(
@@ -109,38 +89,38 @@ def names(db, text, **filters):
         ("zqxw", []),
     ],
 )
-def test_name_search(db, corpus, plan, text, expected):
-    assert names(db, text) == expected
+def test_name_search(corpus, plan, text, expected):
+    assert names(corpus, text) == expected
 
 
-def test_email_is_exact_and_case_insensitive(db, corpus, plan):
-    assert names(db, "MERCY.TAYLOR@example.com") == ["Mercy Taylor"]
-    assert names(db, "@example.com") == []
-    assert names(db, "mercy.taylor@example") == []
+def test_email_is_exact_and_case_insensitive(corpus, plan):
+    assert names(corpus, "MERCY.TAYLOR@example.com") == ["Mercy Taylor"]
+    assert names(corpus, "@example.com") == []
+    assert names(corpus, "mercy.taylor@example") == []
 
 
-def test_anonymous_orders_are_found_by_the_name_or_email_typed_on_them(db, corpus, plan):
-    rows = found(db, "guest@example.net")
+def test_anonymous_orders_are_found_by_the_name_or_email_typed_on_them(corpus, plan):
+    rows = found(corpus, "guest@example.net")
     assert len(rows) == 2 and all(r.customer_name == "" for r in rows)
-    assert names(db, "Walk In") == ["Walk In"]
+    assert names(corpus, "Walk In") == ["Walk In"]
 
 
-def test_order_number_exact_and_prefix(db, corpus, plan):
-    assert [r.number for r in found(db, "PO1007")] == ["PO1007"]
-    assert [r.number for r in found(db, "po1001")] == ["PO1001"]
-    assert sorted(r.number for r in found(db, "PO101")) == [f"PO{n}" for n in range(1010, 1020)]
-    assert [r.number for r in found(db, "1030")] == ["PO1030"]
+def test_order_number_exact_and_prefix(corpus, plan):
+    assert [r.number for r in found(corpus, "PO1007")] == ["PO1007"]
+    assert [r.number for r in found(corpus, "po1001")] == ["PO1001"]
+    assert sorted(r.number for r in found(corpus, "PO101")) == [f"PO{n}" for n in range(1010, 1020)]
+    assert [r.number for r in found(corpus, "1030")] == ["PO1030"]
 
 
-def test_filters_combine_with_search(db, corpus, plan):
-    assert {r.status for r in found(db, statuses=frozenset({OrderStatus.CANCELED}))} == {
+def test_filters_combine_with_search(corpus, filtered_plan):
+    assert {r.status for r in found(corpus, statuses=frozenset({OrderStatus.CANCELED}))} == {
         OrderStatus.CANCELED
     }
-    assert {r.market_code for r in found(db, markets=frozenset({"JP"}))} == {"JP"}
-    taylors = found(db, "%tay", markets=frozenset({"US"}))
+    assert {r.market_code for r in found(corpus, markets=frozenset({"JP"}))} == {"JP"}
+    taylors = found(corpus, "%tay", markets=frozenset({"US"}))
     assert taylors and all(r.market_code == "US" for r in taylors)
     both = found(
-        db,
+        corpus,
         "%a",
         statuses=frozenset({OrderStatus.IN_PROGRESS, OrderStatus.COMPLETED}),
         markets=frozenset({"US", "JP"}),
@@ -148,17 +128,17 @@ def test_filters_combine_with_search(db, corpus, plan):
     assert both and {r.status for r in both} <= {OrderStatus.IN_PROGRESS, OrderStatus.COMPLETED}
 
 
-def test_created_date_range_is_half_open(db, corpus, plan):
-    ordered = sorted(corpus, key=lambda o: o.created_at)
+def test_created_date_range_is_half_open(corpus, filtered_plan):
+    ordered = sorted(corpus.orders, key=lambda o: o.created_at)
     start, end = ordered[3].created_at, ordered[7].created_at
-    rows = found(db, created_from=start, created_to=end)
+    rows = found(corpus, created_from=start, created_to=end)
     assert sorted(r.number for r in rows) == sorted(o.number for o in ordered[3:7])
 
 
-def test_newest_first_and_keyset_pages_cover_everything_once(db, corpus, plan):
-    every = found(db)
+def test_newest_first_and_keyset_pages_cover_everything_once(corpus, plan):
+    every = found(corpus)
     assert [r.created_at for r in every] == sorted((r.created_at for r in every), reverse=True)
-    with db.reading() as conn:
+    with corpus.db.reading() as conn:
         order_list = OrderList(conn, OrderFilter(), ["JP", "US"])
         pages, cursor, more = [], None, True
         while more:
@@ -178,8 +158,8 @@ def test_newest_first_and_keyset_pages_cover_everything_once(db, corpus, plan):
     assert len(last) == len(every) % 7 or len(last) == 7
 
 
-def test_counts_stop_at_the_cap(db, corpus):
-    with db.reading() as conn:
+def test_counts_stop_at_the_cap(corpus):
+    with corpus.db.reading() as conn:
         count = OrderList(conn, OrderFilter(), ["JP", "US"], cap=5).count()
     assert count == Count(5, at_least=True) and str(count) == "5+"
     assert str(Count(12_345)) == "12,345"
@@ -196,8 +176,27 @@ def reference(text: str) -> list[str]:
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(text=st.text(alphabet="aemnorty_%\\\"' ÉéöÖ", min_size=1, max_size=6))
-def test_sql_agrees_with_the_reference_meaning(db, corpus, plan, text):
+def test_sql_agrees_with_the_reference_meaning(corpus, plan, text):
     query = parse_order_search(text)
     if query.kind is not SearchKind.NAME:
         return
-    assert names(db, text) == reference(text)
+    assert names(corpus, text) == reference(text)
+
+
+def test_a_cancelled_search_stops_at_once_and_leaves_the_database_usable(db):
+    endless = text(
+        "SELECT pg_sleep(60)"
+        if db.dialect == "postgresql"
+        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+        "SELECT count(*) FROM n"
+    )
+    cancel = Cancellation()
+    threading.Timer(0.3, cancel.cancel).start()
+    started = time.monotonic()
+    with pytest.raises(SearchCancelled), db.reading() as conn, cancel.attached(conn):
+        cancel.run(conn, endless, {})
+    assert time.monotonic() - started < 10
+    with pytest.raises(SearchCancelled):
+        cancel.run(None, endless, {})  # nothing more runs once cancelled
+    with db.reading() as conn:
+        assert OrderList(conn, OrderFilter(), ["JP", "US"]).count() == Count(0)

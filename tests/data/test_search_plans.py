@@ -1,0 +1,246 @@
+"""Every statement an order search issues runs on an index: EXPLAIN each one.
+
+The corpus is small, so the planners are shown the 1,000,000-order case: SQLite reads the
+statistics ANALYZE wrote on a 1M-order demo database (and plans without any, as right after
+an upgrade); PostgreSQL prices sequential scans out, so that a statement no index can serve
+still shows one. The plan the search takes at that size (sparse, dense, filtered orders
+walked) is forced as in test_order_search. A change that makes a search scan the orders
+fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from csr_tui.data.database import Database
+from csr_tui.data.queries import OrderFilter, OrderList
+from csr_tui.domain import OrderStatus
+from tests.conftest import new_database_url
+from tests.data.test_order_search import force
+from tests.factories import NOW
+
+# sqlite_stat1 of `csr-tui demo --orders 1000000 --seed 7` after ANALYZE.
+STAT1_1M = [
+    ("order_names", "sqlite_autoindex_order_names_1", "15172 1"),
+    ("orders", "ix_orders_created_at_id_name_key", "1000000 1 1 1"),
+    ("orders", "ix_orders_customer_id", "1000000 20"),
+    ("orders", "ix_orders_email_key", "1000000 13"),
+    ("orders", "ix_orders_name_key_created_at_id_status_market_code", "1000000 66 1 1 1 1"),
+    ("orders", "ix_orders_status_market_code_created_at_id_name_key", "1000000 200000 40000 1 1 1"),
+    ("orders", "sqlite_autoindex_orders_1", "1000000 1"),
+]
+NAME_INDEX = "ix_orders_name_key_created_at_id_status_market_code"
+WALK_INDEXES = (
+    "ix_orders_created_at_id_name_key",
+    "ix_orders_status_market_code_created_at_id_name_key",
+)
+
+BROAD = dict(
+    statuses=frozenset({OrderStatus.COMPLETED, OrderStatus.IN_PROGRESS}),
+    markets=frozenset({"US", "JP"}),
+    created_from=NOW - timedelta(days=365),
+)
+SEARCHES = [
+    ("%tay", {}),
+    ("j%smith", {}),
+    ("m%qzx", {}),
+    ("mercy%lor", {}),
+    ("Mer", {}),
+    ("%q", {}),
+    ("mercy.taylor@example.com", {}),
+    ("PO1004", {}),
+    ("%tay", BROAD),
+    ("Mer", {"statuses": frozenset({OrderStatus.CANCELED})}),
+    ("%ta", {"created_from": NOW - timedelta(days=2), "created_to": NOW}),
+    ("", BROAD),
+    ("", {"created_from": NOW - timedelta(days=2)}),
+    ("", {}),
+]
+
+
+@contextmanager
+def statements(db) -> Iterator[list[tuple[str, Any]]]:
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def run_search(db, text: str, filters: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The statements of a first page, its count, and the pages after and before it."""
+    with statements(db) as seen, db.reading() as conn:
+        order_list = OrderList(conn, OrderFilter(text=text, **filters), ["JP", "US"])
+        rows, _ = order_list.page(size=2)
+        order_list.count()
+        if rows:
+            order_list.page(after=rows[-1].cursor, size=2)
+            order_list.page(before=rows[0].cursor, size=2)
+            order_list.page(last=True, size=2)
+    return seen
+
+
+def sqlite_plan(raw, statement: str, parameters: Any) -> list[str]:
+    return [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters)]
+
+
+def postgresql_plan(raw, statement: str, parameters: Any) -> list[str]:
+    with raw.cursor() as cursor:
+        cursor.execute("EXPLAIN " + statement, parameters)
+        return [row[0] for row in cursor.fetchall()]
+
+
+FIRST = ["James", "Mary", "John", "Mercy", "Jo_Ann", "Olivia", "Taylor", "Jennifer", "Oliver"]
+LAST = ["Smith", "Taylor", "Hayes", "Alvarez", "Johnson", "Lee", "Brown", "Garcia", "Ström"]
+SYNTHETIC_ORDERS = """
+INSERT INTO orders (number, name, market_code, currency, customer_name, customer_phone,
+    name_key, email_key, status, total, created_at, created_by, updated_at, updated_by, version)
+SELECT 'PX' || g, 'Phone order', m, 'USD', n, '', lower(n), lower(replace(n, ' ', '.'))
+    || (g %% 300) || '@example.com', s, 10, %(now)s - g * interval '7 minutes', 'x', %(now)s,
+    'x', 1
+FROM generate_series(1, 60000) g, LATERAL (SELECT
+    (%(first)s::text[])[1 + g %% 9] || chr(97 + (g / 9) %% 4) || ' '
+    || (%(last)s::text[])[1 + (g / 36) %% 9] || chr(97 + (g / 324) %% 3) AS n,
+    (ARRAY['US', 'JP'])[1 + g %% 2] AS m, (%(statuses)s::text[])[1 + g %% 5] AS s) x
+"""
+
+
+@pytest.fixture(scope="module")
+def pg_orders(pg_server, request, tmp_path_factory):
+    """PostgreSQL plans by its statistics: 60,000 orders of 972 names (~60 orders each, as
+    in the demo data), so that it plans as at 1M."""
+    db = Database(new_database_url(request, "postgresql", tmp_path_factory.mktemp("plans")))
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # VACUUM marks pages all-visible (index-only scans need that) only for commits
+        # already flushed: the test server commits asynchronously unless asked not to.
+        conn.exec_driver_sql("SET synchronous_commit = on")
+        conn.exec_driver_sql("ALTER TABLE orders DISABLE TRIGGER orders_name")
+        conn.exec_driver_sql(
+            SYNTHETIC_ORDERS,
+            {
+                "now": NOW,
+                "first": FIRST,
+                "last": LAST,
+                "statuses": [s.value for s in OrderStatus],
+            },
+        )
+        conn.exec_driver_sql("ALTER TABLE orders ENABLE TRIGGER orders_name")
+        conn.exec_driver_sql(
+            "INSERT INTO order_names (name_key) SELECT DISTINCT name_key FROM orders"
+        )
+        conn.exec_driver_sql("VACUUM ANALYZE")
+        assert conn.exec_driver_sql(
+            "SELECT relallvisible = relpages FROM pg_class WHERE relname = 'orders'"
+        ).scalar_one()
+    yield db
+    db.close()
+
+
+@pytest.fixture(params=["sqlite, 1M statistics", "sqlite, no statistics", "postgresql"])
+def searched(request):
+    """A database with orders, and how to EXPLAIN a statement there as at 1M orders."""
+    if request.param == "postgresql":
+        db = request.getfixturevalue("pg_orders")
+        raw = db.engine.raw_connection()
+        yield (
+            db,
+            lambda statement, parameters: postgresql_plan(
+                raw.driver_connection, statement, parameters
+            ),
+        )
+        raw.close()
+        return
+    corpus = request.getfixturevalue("sqlite_corpus")
+    raw = corpus.db.engine.raw_connection()
+    dbapi = raw.driver_connection
+    dbapi.execute("ANALYZE")
+    dbapi.execute("DELETE FROM sqlite_stat1")
+    if request.param == "sqlite, 1M statistics":
+        dbapi.executemany("INSERT INTO sqlite_stat1 VALUES (?, ?, ?)", STAT1_1M)
+    dbapi.execute("ANALYZE sqlite_schema")  # the planner reads the statistics again
+    dbapi.commit()
+    yield corpus.db, lambda statement, parameters: sqlite_plan(dbapi, statement, parameters)
+    raw.close()
+
+
+def check_sqlite(statement: str, plan: list[str]) -> None:
+    for line in plan:
+        if re.match(r"(SCAN|SEARCH) orders\b", line):
+            # A walk reads an order row only to test an order number or email on it.
+            walk = any(
+                line in (f"SCAN orders USING COVERING INDEX {i}", f"SCAN orders USING INDEX {i}")
+                for i in WALK_INDEXES
+            )
+            # Counting every order (no term, no filter) stops at the cap in any index.
+            capped_count = "WHERE" not in statement and "COVERING INDEX" in line
+            assert line.startswith("SEARCH orders USING") or walk or capped_count, (line, statement)
+            # Only a walk (no search term to look up, or one too dense) reads newest first.
+            assert not (walk and "order_names" in statement), (line, statement)
+        if re.match(r"SCAN order_names\b", line):
+            # The names themselves are read only for a term with no trigram to look up.
+            assert "order_names_fts" not in statement, (line, statement)
+    if "order_names" in statement:
+        source = f"SEARCH orders USING COVERING INDEX {NAME_INDEX} (name_key=?)"
+        assert source in plan, (plan, statement)
+
+
+def postgresql_scans(plan: list[str]) -> list[tuple[str, str]]:
+    """(node, the conditions under it) for each node of the plan that reads orders."""
+    scans = []
+    for i, line in enumerate(plan):
+        if re.search(r"Scan.* on orders\b", line):
+            below = []
+            for after in plan[i + 1 :]:
+                if "->" in after:
+                    break
+                below.append(after.strip())
+            scans.append((line.strip(), " ".join(below)))
+    return scans
+
+
+def check_postgresql(statement: str, plan: list[str]) -> None:
+    text = "\n".join(plan)
+    for node, conditions in postgresql_scans(plan):
+        assert "Seq Scan" not in node, text
+        if "order_names" in statement:
+            # The source's orders come from an index range: the name index, or the
+            # created-at index when the dates (or the keyset) leave fewer orders than
+            # the names have; never a walk of a whole index.
+            assert "Index Cond:" in conditions, text
+    if "order_names" in statement and "created_at >=" not in text:
+        assert f"Index Only Scan using {NAME_INDEX} on orders" in text, text
+        assert re.search(r"Index Cond: \(\(?name_key\)?(::text)? = ANY \(", text), text
+
+
+@pytest.mark.parametrize("plan", ["sparse", "dense", "dense, filtered orders walked"])
+def test_every_search_statement_uses_an_index(searched, plan, monkeypatch):
+    db, explain = searched
+    force(monkeypatch, plan)
+    check = check_sqlite if db.dialect == "sqlite" else check_postgresql
+    explained = 0
+    for text, filters in SEARCHES:
+        for statement, parameters in run_search(db, text, filters):
+            check(statement, explain(statement, parameters))
+            explained += 1
+    assert explained > 3 * len(SEARCHES)
+
+
+def test_a_trigram_absent_from_every_name_is_answered_by_the_name_index(sqlite_corpus):
+    db = sqlite_corpus.db
+    with statements(db) as seen, db.reading() as conn:
+        order_list = OrderList(conn, OrderFilter(text="m%qzx"), ["JP", "US"])
+        assert order_list.page() == ([], False) and order_list.count().value == 0
+    assert seen and all("order_names" in statement for statement, _ in seen)

@@ -186,8 +186,11 @@ class Agent:
             (self.search, 10),
         ]
         functions, weights = zip(*actions, strict=True)
-        while time.time() < until:
-            action = self.rng.choices(functions, weights)[0]
+        # Every agent opens with a phone order, a payment, a note and a search, whatever the
+        # time left (a loaded machine may start an agent late): each run exercises them all.
+        opening: list[Callable[[], None]] = [self.new_order, self.pay, self.note, self.search]
+        while opening or time.time() < until:
+            action = opening.pop(0) if opening else self.rng.choices(functions, weights)[0]
             try:
                 action()
                 self.result.outcomes["done"] += 1

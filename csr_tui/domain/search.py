@@ -45,6 +45,7 @@ def phone_key(text: str) -> str:
     """The form in which phone numbers are stored for search and typed digits compared: the
     digits without a trunk or international prefix, last digit first, so that "the number
     ends with these digits" is a prefix of the key (a B-tree range)."""
+    text = unicodedata.normalize("NFKC", text)
     digits = phone_digits(text)
     national = digits.lstrip("0")
     if not text.lstrip().startswith("+") and len(national) >= NATIONAL_MIN_DIGITS:
@@ -169,9 +170,12 @@ def parse_contains_search(text: str, what: str = "search") -> ContainsSearch:
 
 def any_part(text: str) -> str | None:
     """The same name search, matching any part of the name: "%Hayes" for "Hayes" (which
-    matches names that start with it). None when `text` is not a name search from the
-    first letter (an order number, an email, or already "%...")."""
+    matches names that start with it); for digits that are an order number's, the phone
+    numbers that end with them: "%2030" for "2030". None when `text` is neither a name
+    search from the first letter nor such digits (an email, a phone number, "%...")."""
     search = parse_order_search(text)
+    if search.kind is SearchKind.ORDER_NUMBER and search.phone:
+        return "%" + search.phone[::-1]
     if search.kind is not SearchKind.NAME or not search.anchored:
         return None
     return "%" + " ".join(text.split())

@@ -33,9 +33,7 @@ PHONE_INDEX_COLUMNS = ["phone_key", "created_at", "id", "status", "market_code"]
 
 def upgrade() -> None:
     for table in ("orders", "customers"):
-        op.add_column(
-            table, sa.Column("phone_key", PHONE_KEY, nullable=False, server_default="")
-        )
+        op.add_column(table, sa.Column("phone_key", PHONE_KEY, nullable=False, server_default=""))
     _fill("orders", "customer_phone")
     _fill("customers", "phone")
     op.create_index(PHONE_INDEX, "orders", PHONE_INDEX_COLUMNS)
@@ -55,7 +53,8 @@ def _fill(table: str, phone: str) -> None:
     )
     conn.execute(sa.text("INSERT INTO phone_keys VALUES (:phone, :phone_key)"), keys)
     conn.exec_driver_sql(
-        f"UPDATE {table} SET phone_key = k.phone_key FROM phone_keys k WHERE k.phone = {phone}"
+        f"UPDATE {table} SET phone_key = k.phone_key FROM phone_keys k "
+        f"WHERE k.phone = {table}.{phone}"
     )
     conn.exec_driver_sql("DROP TABLE phone_keys")
 

@@ -235,10 +235,7 @@ class OrderListScreen(Screen[None]):
         with Horizontal(id="search-row"):
             yield Label("Search", id="search-label")
             yield PlainInput(
-                placeholder=(
-                    "order no. · name from its first letter (%: any part) · exact email"
-                    " · phone number or its last 4+ digits"
-                ),
+                placeholder="order no. · name from its start (%: any part) · email · phone digits",
                 id="search",
             )
         yield Static(id="filters")

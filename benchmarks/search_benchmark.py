@@ -110,10 +110,43 @@ def build_cases(services: Services) -> list[Case]:
             .limit(1)
             .offset(total // 2)
         ).scalar_one()
+        # A caller's number: a US customer of an order halfway, and the busiest customer's (the
+        # demo's first customer, Mercy Taylor, has ~0.07% of all orders).
+        some_phone = conn.execute(
+            select(o.c.customer_phone)
+            .where(o.c.customer_phone != "", o.c.market_code == "US")
+            .order_by(o.c.id)
+            .limit(1)
+            .offset(total // 4)
+        ).scalar_one()
+        busiest_phone = conn.execute(
+            select(t.customers.c.phone).where(t.customers.c.id == 1)
+        ).scalar_one()
     filters = dict(statuses=STATUSES, markets=MARKETS, created_from=newest - timedelta(days=365))
     cases = [
         Case(label, OrderFilter(text=text, **(filters if broad else {})), target)
         for label, text, broad, target in TERMS
+    ]
+    digits = "".join(ch for ch in some_phone if ch.isdigit())  # 1555 01x xxxx
+    busiest = "".join(ch for ch in busiest_phone if ch.isdigit())
+    phone_cases = [
+        ("phone as stored (+1 555-01x-xxxx)", some_phone, False),
+        (
+            "phone +1 (555) …, other punctuation",
+            f"+1 ({digits[1:4]}) {digits[4:7]}-{digits[7:]}",
+            False,
+        ),
+        ("phone, 10 digits (no order number)", digits[1:], False),
+        ("phone, last 4 digits (%dddd)", "%" + digits[-4:], False),
+        ("phone, last 4 of the busiest customer", "%" + busiest[-4:], False),
+        ("phone, absent", "+1 555 000 0000", False),
+        ("phone + status, market, date", digits[1:], True),
+    ]
+    cases += [
+        Case(
+            label, OrderFilter(text=text, **(filters if broad else {})), COMBINED if broad else FAST
+        )
+        for label, text, broad in phone_cases
     ]
     cases += [
         Case("email, exact", OrderFilter(text=some_email), EXACT),

@@ -81,7 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing = order_commands.add_parser("list", help="list orders, newest first")
     _database_option(listing, argparse.SUPPRESS)
     listing.add_argument(
-        "--search", default="", metavar="TEXT", help="order number, customer name or email"
+        "--search",
+        default="",
+        metavar="TEXT",
+        help="order number, customer name, email or phone number (or its last 4+ digits)",
     )
     listing.add_argument("--status", action="append", default=[], metavar="S")
     listing.add_argument("--market", action="append", default=[], metavar="M")

@@ -14,7 +14,6 @@ from urllib.parse import unquote
 
 # SQLAlchemy and platformdirs are imported where they are used: `csr-tui --version` and
 # the start of every command import this module, and need neither.
-
 from csr_tui.domain.agent import Agent
 
 DATABASE_URL_ENV = "CSR_TUI_DATABASE_URL"

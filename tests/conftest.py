@@ -58,13 +58,13 @@ def seed_reference_data(db: Database) -> None:
                     product_url=f"https://shop.example.com/p/{sku.lower()}",
                 )
             )
-        for first, last, email in (
-            ("Mercy", "Taylor", "mercy.taylor@example.com"),
-            ("Taylor", "Hayes", "taylor.hayes@example.com"),
-            ("Mercer", "Smith", "mercer@example.org"),
-            ("Émile", "Zola", "emile@example.fr"),
+        for first, last, email, phone in (
+            ("Mercy", "Taylor", "mercy.taylor@example.com", "+1 555-010-2030"),
+            ("Taylor", "Hayes", "taylor.hayes@example.com", "+1 555-014-7100"),
+            ("Mercer", "Smith", "mercer@example.org", "+1 (555) 019-0100"),
+            ("Émile", "Zola", "emile@example.fr", "+33 1 55501 2030"),
         ):
-            customer = Customer.new(first, last, email, "+1 555 0100")
+            customer = Customer.new(first, last, email, phone)
             customer.add_address(
                 Address(
                     name=f"{first} {last}",

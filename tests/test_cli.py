@@ -140,6 +140,23 @@ def test_orders_list_filters_and_csv(capsys, orders_url):
     assert json.loads(out) == []
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("+1 (555) 010-2030", ["PO1003", "PO1001"]),  # Mercy Taylor's orders
+        ("5550102030", ["PO1003", "PO1001"]),
+        ("%7100", ["PO1002"]),  # the last digits of Taylor Hayes's number
+        ("1002", ["PO1002"]),  # an order number first
+        ("+1 555 010 2031", []),
+    ],
+)
+def test_orders_list_finds_a_caller_by_phone(capsys, orders_url, typed, expected):
+    code, out, _ = run(
+        capsys, "orders", "list", "--database", orders_url, "--search", typed, "--format", "json"
+    )
+    assert code == 0 and [r["number"] for r in json.loads(out)] == expected
+
+
 def test_orders_list_limit_pages_through(capsys, orders_url):
     code, out, _ = run(
         capsys, "orders", "list", "--database", orders_url, "--limit", "2", "--format", "json"

@@ -27,7 +27,7 @@ from csr_tui.data.repository import CartRepository, CatalogRepository, variant_s
 from csr_tui.domain.customers import Address
 from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import Cart, format_order_number
-from csr_tui.domain.search import search_key
+from csr_tui.domain.search import phone_key, search_key
 from csr_tui.domain.statuses import OrderStatus, PaymentStatus, ShipmentStatus
 
 LOAD_CACHE_KIB = 32_768
@@ -263,6 +263,53 @@ COUPONS = (  # code, kind, value, valid from (days ago), valid until (days from 
 )
 
 
+# Fictional phone numbers in each market's format, a digit for each #. US: the 555 area
+# code with an exchange starting 01 (no real number has either); GB: Ofcom's ranges for
+# drama; DE, SE, JP: made-up numbers in the national format.
+PHONE_FORMATS: dict[str, tuple[str, ...]] = {
+    "US": ("+1 555-01#-####",),
+    "GB": tuple(
+        f"+44 {prefix}###"
+        for prefix in (
+            "20 7946 0",
+            "113 496 0",
+            "114 496 0",
+            "115 496 0",
+            "116 496 0",
+            "117 496 0",
+            "118 496 0",
+            "121 496 0",
+            "131 496 0",
+            "141 496 0",
+            "151 496 0",
+            "161 496 0",
+            "191 498 0",
+            "1632 960",
+            "7700 900",
+        )
+    ),
+    "DE": ("+49 30 #### ####", "+49 40 #### ####", "+49 89 #### ####", "+49 151 ########"),
+    "SE": ("+46 70 ### ## ##", "+46 73 ### ## ##", "+46 8 ### ### ##", "+46 31 ### ## ##"),
+    "JP": ("+81 3-####-####", "+81 6-####-####", "+81 90-####-####", "+81 80-####-####"),
+}
+
+
+def demo_phone(market: str, draw: tuple[int, int, int], taken: set[str]) -> str:
+    """A fictional number of `market` from three random draws, not in `taken` (added)."""
+    a, b, c = draw
+    formats = PHONE_FORMATS[market]
+    n = ((a - 1) * 900 + (b - 100)) * 9_000 + (c - 1_000)
+    while True:
+        pattern = formats[n % len(formats)]
+        places = pattern.count("#")
+        digits = iter(f"{(n // len(formats)) % 10**places:0{places}}")
+        number = "".join(next(digits) if ch == "#" else ch for ch in pattern)
+        if number not in taken:
+            taken.add(number)
+            return number
+        n += 1
+
+
 def _weighted(pairs: Sequence[str]) -> tuple[list[str], list[int]]:
     names = [n.replace("_", " ") if n.count("_") == 1 and n[0] != "J" else n for n in pairs[::2]]
     # "Jo_Ann" keeps its underscore: it proves `_` is searched literally.
@@ -363,9 +410,11 @@ class _Customer:
     market: int
     address: tuple[str, ...]
     full_name: str = ""
+    phone_key: str = ""
 
     def __post_init__(self) -> None:
         self.full_name = f"{self.first} {self.last}"
+        self.phone_key = phone_key(self.phone)
 
 
 @dataclass(slots=True)
@@ -392,6 +441,7 @@ ORDER_COLUMNS = (
     "customer_phone",
     "name_key",
     "email_key",
+    "phone_key",
     "status",
     "status_before_hold",
     "total",
@@ -720,6 +770,7 @@ class DemoLoader:
         fixed = [("Mercy", "Taylor", 0), ("Taylor", "Hayes", 0)]
         customers: list[_Customer] = []
         seen_emails: set[str] = set()
+        phones: set[str] = set()
         for i in range(self.n_customers):
             if i < len(fixed):
                 first, last, market = fixed[i]
@@ -742,7 +793,8 @@ class DemoLoader:
                 f"{rng.randint(10000, 99999)}",
                 spec.country,
             )
-            phone = f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+            draw = (rng.randint(1, 99), rng.randint(100, 999), rng.randint(1000, 9999))
+            phone = demo_phone(spec.code, draw, phones)
             customers.append(_Customer(i + 1, first, last, email, phone, market, address))
         created = w.ts(self.now - timedelta(days=1200))
         w.rows(
@@ -755,6 +807,7 @@ class DemoLoader:
                 "phone",
                 "name_key",
                 "email_key",
+                "phone_key",
                 "created_at",
             ),
             [
@@ -766,6 +819,7 @@ class DemoLoader:
                     c.phone,
                     search_key(f"{c.first} {c.last}"),
                     c.email.lower(),
+                    c.phone_key,
                     created,
                 )
                 for c in customers
@@ -1080,9 +1134,10 @@ class DemoLoader:
                 if anonymous:
                     name = f"{cust.first} {cust.last}" if random() < 0.7 else ""
                     email = None if name and random() < 0.5 else f"guest{order_id}@example.net"
-                    cust_id, phone = None, ""
+                    cust_id, phone, key = None, "", ""
                 else:
-                    name, email, cust_id, phone = cust.full_name, cust.email, cust.id, cust.phone
+                    name, email, cust_id = cust.full_name, cust.email, cust.id
+                    phone, key = cust.phone, cust.phone_key
                 name_key = name_keys.get(name)
                 if name_key is None:
                     name_key = name_keys[name] = search_key(name)
@@ -1099,6 +1154,7 @@ class DemoLoader:
                         phone,
                         name_key,
                         email.lower() if email else None,
+                        key,
                         STATUS_TEXT[status],
                         before_hold,
                         total,

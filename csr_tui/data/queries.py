@@ -11,6 +11,10 @@ a *source*: a condition on orders that one index answers.
   (name_key, created_at, id, status, market_code): sorting, filtering and counting them
   reads no table row.
 - An email: the email_key B-tree. An order number: a range of the number B-tree.
+- A phone number: a range of phone_key (the digits, last first: "ends with" is a prefix)
+  through the covering index (phone_key, created_at, id, status, market_code), as a name's
+  orders are read. Digits that no order number starts with are looked for as a phone
+  number's end (one probe of the number B-tree decides).
 
 The plan follows the number of orders the source finds, counted through its index: up to
 COUNT_CAP + 1 without filters (that count is also the one shown), up to PROBE with them
@@ -71,8 +75,10 @@ from csr_tui.domain.search import (
     OrderSearch,
     SearchKind,
     escape_like,
+    is_phone_text,
     parse_contains_search,
     parse_order_search,
+    phone_key,
     search_key,
 )
 from csr_tui.domain.statuses import OrderStatus
@@ -309,6 +315,11 @@ def _source(shape: tuple[Any, ...], dialect: str) -> _Source:
             _between(o.c.number, "first", "first_end"),
             _between(_unindexed(o.c.number, dialect), "first", "first_end"),
         )
+    if kind is SearchKind.PHONE:
+        return _Source(
+            _between(o.c.phone_key, "first", "first_end"),
+            _between(_unindexed(o.c.phone_key, dialect), "first", "first_end"),
+        )
     name_shape = shape[1:]
     if name_shape[0]:  # a plain prefix
         walk = _between(_unindexed(o.c.name_key, dialect), "first", "first_end")
@@ -414,7 +425,21 @@ class OrderList:
 
     @cached_property
     def search(self) -> OrderSearch:
-        return self.filter.search
+        """The search typed; digits that no order number starts with: a phone number's."""
+        search = self.filter.search
+        if search.kind is SearchKind.ORDER_NUMBER and search.phone:
+            any_number = _cached(
+                (self.dialect, "any number"),
+                lambda: select(o.c.id).where(_between(o.c.number, "first", "first_end")).limit(1),
+            )
+            values = {"first": search.text, "first_end": prefix_end(search.text)}
+            if self.cancel is not None:
+                found = self.cancel.run(self.conn, any_number, values).first()
+            else:
+                found = self.conn.execute(any_number, values).first()
+            if found is None:
+                return search.as_phone()
+        return search
 
     @cached_property
     def source_shape(self) -> tuple[Any, ...] | None:
@@ -449,6 +474,8 @@ class OrderList:
             values["email"] = search.text
         elif search.kind is SearchKind.ORDER_NUMBER:
             values |= {"first": search.text, "first_end": prefix_end(search.text)}
+        elif search.kind is SearchKind.PHONE:
+            values |= {"first": search.phone, "first_end": prefix_end(search.phone)}
         for i, (status, market) in enumerate(self._combos()):
             values |= {f"status_{i}": status, f"market_{i}": market}
         return values
@@ -657,27 +684,16 @@ class CustomerRow:
     phone: str
 
 
-# What a phone number is written with; text made only of these, with three digits or more,
-# is looked for in phone numbers, whatever their spacing and punctuation.
-PHONE_CHARACTERS = frozenset("0123456789 +-()./")
-
-
-def _digits(column: ColumnElement[str]) -> ColumnElement[str]:
-    for character in sorted(PHONE_CHARACTERS - set("0123456789")):
-        column = func.replace(column, character, "")
-    return column
-
-
 def search_customers(conn: Connection, text: str, limit: int = 20) -> list[CustomerRow]:
     """Any part of the name or email (3+ characters); shorter text: a name or email prefix.
-    Digits (3+, spaced and punctuated as you like): any part of the phone number."""
+    Digits (3+, spaced and punctuated as you like): any part of the phone number, compared
+    as the order list compares them (`phone_key`)."""
     c = t.customers
     key = search_key(text)
     if not key:
         return []
-    digits = "".join(ch for ch in key if ch.isascii() and ch.isdigit())
-    if set(key) <= PHONE_CHARACTERS and len(digits) >= MIN_SUBSTRING:
-        where = _digits(c.c.phone).like(f"%{digits}%")
+    if is_phone_text(text, MIN_SUBSTRING):
+        where = c.c.phone_key.like(f"%{phone_key(text)}%")
     elif len(key) < MIN_SUBSTRING:
         where = or_(prefix_range(c.c.name_key, key), prefix_range(c.c.email_key, key))
     else:

@@ -37,7 +37,7 @@ from csr_tui.domain.orders import (
     Stock,
     format_order_number,
 )
-from csr_tui.domain.search import search_key
+from csr_tui.domain.search import phone_key, search_key
 from csr_tui.domain.statuses import DiscountKind, OrderStatus, PaymentStatus, ShipmentStatus
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
@@ -295,6 +295,7 @@ class CustomerRepository:
                 phone=customer.phone,
                 name_key=search_key(customer.full_name),
                 email_key=customer.email.lower() if customer.email else None,
+                phone_key=phone_key(customer.phone),
                 created_at=now,
             )
             .returning(t.customers.c.id)
@@ -590,6 +591,7 @@ class OrderRepository(_GroupChildren):
             "currency": order.currency.code,
             "name_key": search_key(order.customer_name),
             "email_key": order.customer_email.lower() if order.customer_email else None,
+            "phone_key": phone_key(order.customer_phone),
             "status": order.status.value,
             "status_before_hold": order.status_before_hold,
             "total": order.totals().total,

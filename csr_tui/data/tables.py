@@ -94,6 +94,7 @@ customers = Table(
     Column("phone", String(40), nullable=False, default=""),
     Column("name_key", Key(201), nullable=False),
     Column("email_key", Key(254)),
+    Column("phone_key", Key(40), nullable=False, server_default=""),  # domain.search.phone_key
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "name_key"),
     Index(None, "email_key"),
@@ -180,6 +181,7 @@ orders = Table(
     Column("customer_phone", String(40), nullable=False),
     Column("name_key", Key(201), nullable=False),
     Column("email_key", Key(254)),
+    Column("phone_key", Key(40), nullable=False, server_default=""),  # of customer_phone
     Column("status", String(24), nullable=False),
     Column("status_before_hold", String(24)),
     Column("total", Money, nullable=False),
@@ -196,6 +198,8 @@ orders = Table(
     # list sorts and filters on rides along, so no row is read until the page is known.
     Index(None, "name_key", "created_at", "id", "status", "market_code"),
     Index(None, "email_key"),
+    # A phone search is a range of keys (the number's digits, last first), read like a name's.
+    Index(None, "phone_key", "created_at", "id", "status", "market_code"),
     Index(None, "customer_id"),
 )
 

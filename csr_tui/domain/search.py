@@ -1,14 +1,20 @@
 """What the text an agent types into a search field means, independent of any database.
 
 Order search (DESIGN.md): the text is an order number (exact or prefix), a customer email
-(exact, case-insensitive) or a customer name: a case-insensitive prefix of the full name
-as shown, first name then last name, in which `%` stands for any run of characters.
-Every other character, `_` and `\\` included, is literal.
+(exact, case-insensitive), a phone number, or a customer name: a case-insensitive prefix of
+the full name as shown, first name then last name, in which `%` stands for any run of
+characters. Every other character, `_` and `\\` included, is literal.
+
+Phone numbers are compared by their digits, last digit first (`phone_key`): a number typed
+in any form (`+1 (555) 010-2030`, `555-010-2030`, `5550102030`) or its last four digits or
+more finds the numbers that end with those digits. Digits alone are an order number's when
+one starts with them (order numbers keep priority), else a phone number's.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,6 +25,42 @@ LIKE_ESCAPE = "\\"
 MIN_SUBSTRING = 3  # trigram indexes need three characters; so does the seed's variant search
 
 _ORDER_NUMBER = re.compile(rf"^(?:{ORDER_NUMBER_PREFIX})?\s*(\d+)$", re.IGNORECASE)
+
+
+# What a phone number is written with. Text made only of these (and a leading `%`, "any
+# digits before"), with PHONE_MIN_DIGITS digits or more, is a phone number or its end.
+PHONE_CHARACTERS = frozenset("0123456789 +-()./")
+PHONE_MIN_DIGITS = 4
+# Leading zeros are a trunk prefix ("020 7946 0123") or an international one ("0044 ...")
+# when this many digits or more follow them; fewer are the end of a number ("0123").
+NATIONAL_MIN_DIGITS = 7
+
+
+def phone_digits(text: str) -> str:
+    """The digits of a phone number as typed or stored (full-width digits as well)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if "0" <= ch <= "9")
+
+
+def phone_key(text: str) -> str:
+    """The form in which phone numbers are stored for search and typed digits compared: the
+    digits without a trunk or international prefix, last digit first, so that "the number
+    ends with these digits" is a prefix of the key (a B-tree range)."""
+    text = unicodedata.normalize("NFKC", text)
+    digits = phone_digits(text)
+    national = digits.lstrip("0")
+    if not text.lstrip().startswith("+") and len(national) >= NATIONAL_MIN_DIGITS:
+        digits = national
+    return digits[::-1]
+
+
+def is_phone_text(text: str, min_digits: int = PHONE_MIN_DIGITS) -> bool:
+    """Text written as a phone number (or the end of one), with enough digits."""
+    body = text.strip().removeprefix("%")
+    return (
+        bool(body)
+        and set(unicodedata.normalize("NFKC", body)) <= PHONE_CHARACTERS
+        and len(phone_digits(body)) >= min_digits
+    )
 
 
 def search_key(text: str) -> str:
@@ -39,6 +81,7 @@ class SearchKind(StrEnum):
     ORDER_NUMBER = "order number"
     EMAIL = "email"
     NAME = "name"
+    PHONE = "phone"
 
 
 @dataclass(frozen=True)
@@ -47,6 +90,9 @@ class OrderSearch:
     text: str = ""
     fragments: tuple[str, ...] = ()
     anchored: bool = True
+    # PHONE: the phone key of the digits typed; ORDER_NUMBER: the same, if the digits can
+    # also be the end of a phone number (searched when no order number starts with them).
+    phone: str = ""
 
     @property
     def is_prefix(self) -> bool:
@@ -63,7 +109,19 @@ class OrderSearch:
         pattern = ("" if self.anchored else ".*") + ".*".join(map(re.escape, self.fragments))
         return re.match(pattern, search_key(name), re.DOTALL) is not None
 
+    def matches_phone(self, phone: str) -> bool:
+        """The reference meaning of a phone search; SQL must agree with it."""
+        return bool(self.phone) and phone_key(phone).startswith(self.phone)
+
+    def as_phone(self) -> OrderSearch:
+        """The phone search for the same digits (an ORDER_NUMBER search with `phone`)."""
+        assert self.phone
+        digits = self.text.removeprefix(ORDER_NUMBER_PREFIX)
+        return OrderSearch(SearchKind.PHONE, digits, phone=self.phone)
+
     def describe(self) -> str:
+        if self.kind is SearchKind.PHONE:
+            return f"phone number ending {self.phone[::-1]}"
         if self.kind is SearchKind.ORDER_NUMBER:
             return f"order number {self.text}…"
         if self.kind is SearchKind.EMAIL:
@@ -81,7 +139,11 @@ def parse_order_search(text: str) -> OrderSearch:
         return OrderSearch(SearchKind.EMAIL, text.lower())
     number = _ORDER_NUMBER.match(text)
     if number:
-        return OrderSearch(SearchKind.ORDER_NUMBER, ORDER_NUMBER_PREFIX + number.group(1))
+        digits = number.group(1)
+        phone = "" if text[0].isalpha() or len(digits) < PHONE_MIN_DIGITS else phone_key(digits)
+        return OrderSearch(SearchKind.ORDER_NUMBER, ORDER_NUMBER_PREFIX + digits, phone=phone)
+    if is_phone_text(text):
+        return OrderSearch(SearchKind.PHONE, text, phone=phone_key(text.removeprefix("%")))
     key = search_key(text)
     fragments = tuple(part for part in key.split("%") if part)
     if not fragments:
@@ -108,9 +170,12 @@ def parse_contains_search(text: str, what: str = "search") -> ContainsSearch:
 
 def any_part(text: str) -> str | None:
     """The same name search, matching any part of the name: "%Hayes" for "Hayes" (which
-    matches names that start with it). None when `text` is not a name search from the
-    first letter (an order number, an email, or already "%...")."""
+    matches names that start with it); for digits that are an order number's, the phone
+    numbers that end with them: "%2030" for "2030". None when `text` is neither a name
+    search from the first letter nor such digits (an email, a phone number, "%...")."""
     search = parse_order_search(text)
+    if search.kind is SearchKind.ORDER_NUMBER and search.phone:
+        return "%" + search.phone[::-1]
     if search.kind is not SearchKind.NAME or not search.anchored:
         return None
     return "%" + " ".join(text.split())

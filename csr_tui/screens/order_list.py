@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.dates import DateChoice
 from csr_tui.domain.errors import DomainError
-from csr_tui.domain.search import any_part
+from csr_tui.domain.search import OrderSearch, SearchKind, any_part, parse_order_search
 from csr_tui.domain.statuses import OrderStatus
 from csr_tui.screens.choice_filter import ChoiceFilterScreen
 from csr_tui.screens.confirm import ConfirmScreen
@@ -235,7 +235,7 @@ class OrderListScreen(Screen[None]):
         with Horizontal(id="search-row"):
             yield Label("Search", id="search-label")
             yield PlainInput(
-                placeholder="order no. · name from its first letter (%: any part) · exact email",
+                placeholder="order no. · name from its start (%: any part) · email · phone digits",
                 id="search",
             )
         yield Static(id="filters")
@@ -398,7 +398,9 @@ class OrderListScreen(Screen[None]):
         shown = self.page_request
         if shown is None or message.request.filter != shown.filter or self.count is None:
             return  # the agent has searched for something else since
-        if message.count.at_least or message.count.value > self.count.value:
+        # Phone numbers are another search, not more of the same: offered when they find any.
+        fewer = 0 if _is_phone(message.text) else self.count.value
+        if message.count.at_least or message.count.value > fewer:
             self.hint = AnyPartHint(shown.filter, message.text, message.count)
             self.refresh_bindings()
             self.query_one("#empty", Static).update(self.empty_text())
@@ -454,6 +456,15 @@ class OrderListScreen(Screen[None]):
         typed = self.query_one("#search", Input).value.strip()
         filtered = " with these filters. F6 clears the filters." if self.has_filters() else "."
         hint = self.any_part_hint
+        search = parse_order_search(typed)
+        if typed and search.kind is SearchKind.PHONE:
+            return text("No phone number ends with ", _digits_of(search), filtered)
+        if typed and search.kind is SearchKind.ORDER_NUMBER and search.phone:
+            return text(
+                "No order number starts with ",
+                _digits_of(search),
+                ", and no phone number ends with them" + filtered,
+            )
         if typed and hint is not None:
             return text(
                 "No name starts with “",
@@ -462,7 +473,8 @@ class OrderListScreen(Screen[None]):
                 (self._hint_key(), "bold"),
                 " to search “",
                 hint.text,
-                f"”: {hint.count} orders",
+                "”" + _phone_note(hint.text),
+                f": {hint.count} orders",
             )
         if typed:
             return text("No orders match “", typed, "”" + filtered)
@@ -523,7 +535,8 @@ class OrderListScreen(Screen[None]):
                     (self._hint_key(), "bold"),
                     " to search “",
                     hint.text,
-                    f"”: {hint.count} orders",
+                    "”" + _phone_note(hint.text),
+                    f": {hint.count} orders",
                 )
             )
         if self.selected:
@@ -764,3 +777,20 @@ class OrderListScreen(Screen[None]):
 
     def action_new_order(self) -> None:
         self.csr.new_order()
+
+
+def _is_phone(text: str) -> bool:
+    return parse_order_search(text).kind is SearchKind.PHONE
+
+
+def _phone_note(text: str) -> str:
+    """What a hint's search means, if it is a phone number's end."""
+    search = parse_order_search(text)
+    return (
+        f" (phone numbers ending {search.phone[::-1]})" if search.kind is SearchKind.PHONE else ""
+    )
+
+
+def _digits_of(search: OrderSearch) -> str:
+    """The digits a phone search looks for, as typed order: "2030"."""
+    return "“" + search.phone[::-1] + "”"

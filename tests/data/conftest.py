@@ -30,6 +30,13 @@ NAMES = [
     ("Walk In", None),
     ("", "guest@example.net"),
 ]
+# Phone numbers on some orders: 2030 ends two of them, and 1003 is an order number's too.
+PHONES = {
+    "Mercy Taylor": "+1 555-010-2030",
+    "Taylor Hayes": "+44 20 7946 1003",
+    "Zoë Ström": "+46 (70) 123-45.67",
+    "José Núñez": "+81 3-5550-2030",
+}
 STATUSES = [OrderStatus.IN_PROGRESS, OrderStatus.COMPLETED, OrderStatus.CANCELED]
 
 
@@ -60,7 +67,7 @@ def _corpus(request, backend: str, tmp_path_factory) -> Iterator[Corpus]:
             for name, email in NAMES:
                 market = US if (n % 2 == 0) else JP
                 draft = cart(market)
-                draft.set_anonymous_contact(name or "", email)
+                draft.set_anonymous_contact(name or "", email, PHONES.get(name, ""))
                 order = convert_cart(
                     draft,
                     f"PO{1001 + n}",

@@ -71,3 +71,71 @@ def test_the_head_constant_is_the_newest_migration():
     from csr_tui.data.migrate import HEAD
 
     assert head_revision() == HEAD
+
+
+def test_upgrading_a_database_made_at_0003_keys_the_phones_of_existing_orders(empty_url):
+    """Orders and customers stored before phone search are found by their numbers."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from csr_tui.data.migrate import _config
+    from csr_tui.data.queries import OrderFilter, OrderList, search_customers
+
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "0003")
+        conn.execute(text("INSERT INTO markets VALUES ('US', 'United States', 'USD', 0.08)"))
+        at = "2026-11-27 10:00:00+00"
+        for n, (name, phone) in enumerate(
+            [
+                ("Mercy Taylor", "+1 (555) 010-2030"),
+                ("Walk In", ""),
+                ("Lee Kim", "+44 20 7946 0123"),
+            ]
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO customers (id, first_name, last_name, email, phone, name_key, "
+                    "created_at) VALUES (:id, :first, :last, NULL, :phone, :key, :at)"
+                ),
+                dict(
+                    id=n + 1,
+                    first=name.split()[0],
+                    last=name.split()[1],
+                    phone=phone,
+                    key=name.lower(),
+                    at=at,
+                ),
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO orders (number, name, market_code, currency, customer_id, "
+                    "customer_name, customer_phone, name_key, status, total, created_at, "
+                    "created_by, updated_at, updated_by, version) VALUES (:number, 'Phone order', "
+                    "'US', 'USD', :id, :name, :phone, :key, 'In Progress', 10, :at, 'alice', :at, "
+                    "'alice', 1)"
+                ),
+                dict(
+                    number=f"PO{1001 + n}",
+                    id=n + 1,
+                    name=name,
+                    phone=phone,
+                    key=name.lower(),
+                    at=at,
+                ),
+            )
+    engine.dispose()
+    db = Database(empty_url)
+    assert db.upgrade() == (("0003",), head_revision())
+    with db.reading() as conn:
+        for typed, expected in [
+            ("5550102030", ["PO1001"]),
+            ("+1 555 010 2030", ["PO1001"]),
+            ("%2030", ["PO1001"]),
+            ("020 7946 0123", ["PO1003"]),
+            ("0123", ["PO1003"]),
+        ]:
+            rows, _ = OrderList(conn, OrderFilter(text=typed), ["US"]).page()
+            assert [r.number for r in rows] == expected, typed
+        assert [c.name for c in search_customers(conn, "010-2030")] == ["Mercy Taylor"]
+    db.close()

@@ -16,7 +16,7 @@ from csr_tui.data.cancel import Cancellation, SearchCancelled
 from csr_tui.data.queries import Count, OrderFilter, OrderList
 from csr_tui.domain import OrderStatus
 from csr_tui.domain.search import SearchKind, parse_order_search
-from tests.data.conftest import NAMES
+from tests.data.conftest import NAMES, PHONES
 
 # The plans a search can take, forced here whatever the corpus's size: "sparse" sorts the
 # orders its source finds; "dense" walks the newest orders testing the term, and counts
@@ -110,6 +110,57 @@ def test_order_number_exact_and_prefix(corpus, plan):
     assert [r.number for r in found(corpus, "po1001")] == ["PO1001"]
     assert sorted(r.number for r in found(corpus, "PO101")) == [f"PO{n}" for n in range(1010, 1020)]
     assert [r.number for r in found(corpus, "1030")] == ["PO1030"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("+1 (555) 010-2030", ["Mercy Taylor"]),
+        ("+1 555 010 2030", ["Mercy Taylor"]),
+        ("5550102030", ["Mercy Taylor"]),
+        ("555-010-2030", ["Mercy Taylor"]),
+        ("2030", ["José Núñez", "Mercy Taylor"]),  # the last digits; no order number 2030…
+        ("020 7946 1003", ["Taylor Hayes"]),
+        ("+44 20 7946 1003", ["Taylor Hayes"]),
+        ("%1003", ["Taylor Hayes"]),
+        ("070-123 45 67", ["Zoë Ström"]),
+        ("4567", ["Zoë Ström"]),
+        ("+1 555 010 2031", []),
+        ("99999999", []),
+    ],
+)
+def test_phone_search_finds_the_orders_of_the_number_in_any_form(corpus, plan, typed, expected):
+    assert names(corpus, typed) == expected
+    assert len(found(corpus, typed)) == 2 * len(expected), "both orders of each"
+
+
+def test_order_numbers_keep_priority_over_the_last_digits_of_a_phone(corpus, plan):
+    assert [r.number for r in found(corpus, "1003")] == ["PO1003"]
+    assert names(corpus, "%1003") == ["Taylor Hayes"]
+
+
+def test_phone_search_with_filters(corpus, filtered_plan):
+    rows = found(corpus, "2030", markets=frozenset({"JP"}))
+    assert rows and {r.market_code for r in rows} == {"JP"}
+    assert {r.customer_name for r in rows} <= {"José Núñez", "Mercy Taylor"}
+    canceled = found(corpus, "+1 555 010 2030", statuses=frozenset({OrderStatus.CANCELED}))
+    assert all(r.status is OrderStatus.CANCELED for r in canceled)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(typed=st.text(alphabet="0123457 +-()%", min_size=4, max_size=8))
+def test_phone_sql_agrees_with_the_reference_meaning(corpus, typed):
+    query = parse_order_search(typed)
+    if query.kind is SearchKind.ORDER_NUMBER and query.phone:
+        if any(o.number.startswith(query.text) for o in corpus.orders):
+            return  # an order number's digits: see test_order_number_exact_and_prefix
+        query = query.as_phone()
+    if query.kind is not SearchKind.PHONE:
+        return
+    expected = sorted(n for n, phone in PHONES.items() if query.matches_phone(phone))
+    assert names(corpus, typed) == expected
 
 
 def test_filters_combine_with_search(corpus, filtered_plan):

@@ -33,6 +33,7 @@ STAT1_1M = [
     ("orders", "ix_orders_customer_id", "1000000 20"),
     ("orders", "ix_orders_email_key", "1000000 13"),
     ("orders", "ix_orders_name_key_created_at_id_status_market_code", "1000000 66 1 1 1 1"),
+    ("orders", "ix_orders_phone_key_created_at_id_status_market_code", "1000000 20 1 1 1 1"),
     ("orders", "ix_orders_status_market_code_created_at_id_name_key", "1000000 200000 40000 1 1 1"),
     ("orders", "sqlite_autoindex_orders_1", "1000000 1"),
 ]
@@ -56,6 +57,9 @@ SEARCHES = [
     ("%q", {}),
     ("mercy.taylor@example.com", {}),
     ("PO1004", {}),
+    ("+1 (555) 010-2030", {}),
+    ("2030", {}),  # no order number starts with it: a phone number's end
+    ("%1003", BROAD),
     ("%tay", BROAD),
     ("Mer", {"statuses": frozenset({OrderStatus.CANCELED})}),
     ("%ta", {"created_from": NOW - timedelta(days=2), "created_to": NOW}),

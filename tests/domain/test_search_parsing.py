@@ -8,6 +8,7 @@ from csr_tui.domain.search import (
     any_part,
     parse_contains_search,
     parse_order_search,
+    phone_key,
 )
 
 NAMES = [
@@ -95,7 +96,7 @@ def test_any_part_is_the_same_name_search_anywhere_in_the_name():
     assert any_part("Hayes") == "%Hayes"
     assert found(any_part("Hayes")) == ["Taylor Hayes"] and found("Hayes") == []
     assert any_part("  mer%  smith ") == "%mer% smith"
-    for not_a_name_from_its_start in ("", "%tay", "PO1042", "1042", "mercy@example.com"):
+    for not_a_name_from_its_start in ("", "%tay", "PO1042", "104", "mercy@example.com"):
         assert any_part(not_a_name_from_its_start) is None
 
 
@@ -104,3 +105,66 @@ def test_any_part_finds_every_name_the_search_finds(text, name):
     anywhere = any_part(text)
     if anywhere is not None and parse_order_search(text).matches_name(name):
         assert parse_order_search(anywhere).matches_name(name)
+
+
+def as_phone(typed):
+    """The phone search the order list makes of `typed` when no order number matches."""
+    search = parse_order_search(typed)
+    return search.as_phone() if search.kind is SearchKind.ORDER_NUMBER else search
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("+1 (555) 010-2030", "+1 555-010-2030"),
+        ("+1 555 010 2030", "+1 555-010-2030"),
+        ("1-555-010-2030", "+1 555-010-2030"),
+        ("555.010.2030", "+1 555-010-2030"),
+        ("5550102030", "+1 555-010-2030"),
+        ("(555) 010-2030", "+1 555-010-2030"),
+        ("2030", "+1 555-010-2030"),
+        ("%2030", "+1 555-010-2030"),
+        ("＋１ ５５５ ０１０ ２０３０", "+1 555-010-2030"),  # full-width, as some keyboards type
+        ("020 7946 0123", "+44 20 7946 0123"),  # the trunk 0 is not part of the number
+        ("0044 20 7946 0123", "+44 20 7946 0123"),
+        ("0123", "+44 20 7946 0123"),  # ...but the last digits keep their 0
+        ("070-123 45 67", "+46 70 123 45 67"),
+        ("03-5550-2030", "+81 3-5550-2030"),
+        ("2030", "020 5550 2030"),  # a number stored without its country code
+    ],
+)
+def test_a_phone_number_in_any_common_form_finds_the_numbers_ending_with_it(typed, stored):
+    search = as_phone(typed)
+    assert search.kind is SearchKind.PHONE
+    assert search.matches_phone(stored)
+    assert not search.matches_phone(stored[:-1] + "9"), "the last digit differs"
+    assert not search.matches_phone(""), "orders without a phone"
+
+
+def test_digits_are_an_order_number_first_and_a_phone_number_otherwise():
+    digits = parse_order_search("2030")
+    assert digits.kind is SearchKind.ORDER_NUMBER and digits.text == "PO2030"
+    assert digits.phone == phone_key("2030") and any_part("2030") == "%2030"
+    assert parse_order_search("PO2030").phone == "", "typed as an order number: only that"
+    assert parse_order_search("203").phone == "", "three digits are too few for a phone"
+    for text in ("+1 555 010 2030", "%2030", "(555) 010-2030", "555-0102"):
+        assert parse_order_search(text).kind is SearchKind.PHONE, text
+    for text in ("100%", "%20", "ann 2030", "2030@example.com"):
+        assert parse_order_search(text).kind is not SearchKind.PHONE, text
+    assert as_phone("+1 (555) 010-2030").describe() == "phone number ending 15550102030"
+
+
+def test_the_phone_key_is_the_digits_last_first_without_a_trunk_prefix():
+    assert phone_key("+46 (70) 123-45.67") == "76543210764"
+    assert phone_key("070-123 45 67") == "765432107"
+    assert phone_key("") == "" and phone_key("ext.") == ""
+
+
+@given(
+    st.text(alphabet="0123456789 +-().", max_size=16), st.text(alphabet="0123456789", max_size=4)
+)
+def test_a_number_is_found_by_its_own_digits_in_any_spacing(number, before):
+    typed = "".join(ch for ch in number if ch.isdigit())
+    search = as_phone("+" + before + number) if len(typed) >= 4 else None
+    if search is not None and search.kind is SearchKind.PHONE:
+        assert search.matches_phone("+" + before + typed)

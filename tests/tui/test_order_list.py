@@ -6,8 +6,10 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from textual import events
 
+from csr_tui.data import tables as t
 from csr_tui.data.queries import OrderFilter
 from csr_tui.domain import NotFound, OrderStatus
 from csr_tui.screens.confirm import ConfirmScreen
@@ -410,6 +412,47 @@ async def test_a_name_from_its_first_letter_offers_any_part_one_key_away(
         await pilot.press("escape")
         await type_text(pilot, "Mercy Taylor")  # %Mercy Taylor finds no more: no hint
         assert "Tab" not in status_line(app)
+
+
+async def test_a_caller_is_found_by_phone_in_any_common_form(app, demo_services):
+    phone = demo_services.search_customers("Mercy Taylor")[0].phone  # +1 555-01x-xxxx
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    theirs = {r.number for r in demo_services.search_orders(OrderFilter(text="Mercy Taylor")).rows}
+    with demo_services.db.reading() as conn:
+        phones = conn.execute(select(t.orders.c.number, t.orders.c.customer_phone)).all()
+    # An order number whose digits end another customer's phone number: the number first.
+    number, other = next((n, q) for n, _ in phones for _, q in phones if q.endswith(n[2:]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for typed in (
+            phone,
+            f"+1 ({digits[1:4]}) {digits[4:7]}-{digits[7:]}",
+            digits[1:],  # without the country code, as caller ID shows it
+            digits[-4:],  # the last four digits: no order number starts with them here
+        ):
+            await pilot.press("escape")
+            await type_text(pilot, typed)
+            assert {r.number for r in rows(app)} >= theirs, typed
+            if typed != digits[-4:]:
+                assert {r.customer_name for r in rows(app)} == {"Mercy Taylor"}, typed
+
+        await pilot.press("escape")
+        await type_text(pilot, number[2:])
+        assert [r.number for r in rows(app)] == [number], "order numbers keep priority"
+        ending = demo_services.search_orders(OrderFilter(text="%" + number[2:])).count
+        assert (
+            f"Tab to search “%{number[2:]}” (phone numbers ending {number[2:]}): {ending} orders"
+            in status_line(app)
+        )
+        await pilot.press("tab")
+        await settle(pilot)
+        assert {r.number for r in rows(app)} >= {n for n, p in phones if p == other}
+
+        await pilot.press("escape")
+        await type_text(pilot, "+1 555 000 0000")
+        assert rows(app) == []
+        empty = text_of(app.screen.query_one("#empty")).strip()
+        assert empty == "No phone number ends with “15550000000”."
 
 
 async def test_a_narrow_list_shows_the_highlighted_order_whole_below_it(app):

@@ -23,6 +23,7 @@ call. Exit status 1 if any of those three is not 0.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -512,15 +513,17 @@ def agent_main(url: str, name: str, catalog: Catalog, seed: int, until: float, o
     )
 
 
-def reader_main(url: str, until: float, out: str) -> None:
-    """Reads orders as Order Details does, as fast as it can, remembering what it saw."""
+def reader_main(url: str, until: float, out: str, agents_done: Any) -> None:
+    """Reads orders as Order Details does, as fast as it can, remembering what it saw: until
+    the deadline and the agents are done (a loaded machine may start them late), then each
+    of the newest orders once more, as the agents left them."""
     services = Services(Database(url), "reader")
     rng = random.Random(0)
     seen: list[tuple[str, str]] = []
     errors: list[str] = []
     known: list[str] = []
     refreshed = 0.0
-    while time.time() < until:
+    while time.time() < until or not agents_done.is_set():
         try:
             if not known or time.monotonic() - refreshed > 1:
                 known = [r.number for r in services.search_orders(OrderFilter(), size=50).rows]
@@ -535,6 +538,13 @@ def reader_main(url: str, until: float, out: str) -> None:
             continue
         except Exception:
             errors.append(traceback.format_exc(limit=6))
+    try:
+        for row in services.search_orders(OrderFilter(), size=50).rows:
+            with contextlib.suppress(NotFound):
+                order = services.get_order(row.number)
+                seen.append((f"{order.number}:{order.version}", fingerprint(order)))
+    except Exception:
+        errors.append(traceback.format_exc(limit=6))
     services.db.close()
     Path(out).write_text(json.dumps({"seen": seen, "errors": errors}))
 
@@ -683,14 +693,19 @@ def run_soak(url: str, *, agents: int = 8, seconds: float = 60, seed: int = 1) -
         )
         for i in range(agents)
     ]
+    agents_done = context.Event()
     processes.append(
-        context.Process(target=reader_main, args=(url, deadline, str(folder / "reader.json")))
+        context.Process(
+            target=reader_main, args=(url, deadline, str(folder / "reader.json"), agents_done)
+        )
     )
     started = time.time()
     for process in processes:
         process.start()
-    for process in processes:
+    for process in processes[:-1]:
         process.join()
+    agents_done.set()
+    processes[-1].join()
     elapsed = time.time() - started
     calls: dict[str, list[float]] = defaultdict(list)
     outcomes: Counter[str] = Counter()

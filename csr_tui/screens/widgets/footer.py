@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -23,8 +24,11 @@ class KeyFooter(Footer):
     def __init__(self, *, show_command_palette: bool = True) -> None:
         super().__init__(compact=True, show_command_palette=show_command_palette)
         self._composed_width = 0
+        self._composed: tuple[tuple[str, ...], ...] | None = None
 
     def _key(self, binding: Binding, enabled: bool, tooltip: str, classes: str = "") -> FooterKey:
+        # Always compact: the class is given, not bound (a bound reactive restyles each key
+        # once more as it mounts).
         return FooterKey(
             binding.key,
             self.app.get_key_display(binding),
@@ -32,16 +36,52 @@ class KeyFooter(Footer):
             binding.action,
             disabled=not enabled,
             tooltip=tooltip or binding.tooltip,
-            classes=classes,
-        ).data_bind(compact=Footer.compact)
+            classes=f"-compact {classes}".strip(),
+        )
 
     def _width(self, binding: Binding) -> int:
         """Cells a compact key takes: key, space, description, and the gap after it."""
         return cell_len(self.app.get_key_display(binding)) + 1 + cell_len(binding.description) + 1
 
     def compose(self) -> ComposeResult:
+        self._composed_width = self.size.width or self.app.size.width
+        keys = self._keys()
+        self._composed = self._signature(keys)
+        for binding, enabled, tooltip, classes in keys:
+            yield self._key(binding, enabled, tooltip, classes)
+
+    @staticmethod
+    def _signature(keys: list[tuple[Binding, bool, str, str]]) -> tuple[tuple[str, ...], ...]:
+        return tuple(
+            (b.key, b.action, b.description, str(enabled), tooltip or b.tooltip, classes)
+            for b, enabled, tooltip, classes in keys
+        )
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Rebuilt only when what it shows changed: the screen's bindings are refreshed on
+        every focus change and step, and rebuilding the keys is most of what that costs."""
+        if (
+            self._bindings_ready
+            and self.is_attached
+            and screen is self.screen
+            and screen.app.app_focus  # else Footer does not rebuild (and neither do we)
+        ):
+            width = self.size.width or self.app.size.width
+            keys = self._signature(self._keys())
+            if width == self._composed_width and keys == self._composed:
+                return  # shown already, or about to be (a rebuild is pending)
+            self._composed = keys
+        super().bindings_changed(screen)
+
+    async def recompose(self) -> None:
+        if self.is_attached:  # a rebuild asked for just before its screen was closed
+            await super().recompose()
+
+    def _keys(self) -> list[tuple[Binding, bool, str, str]]:
+        """The keys to show, in order: (binding, enabled, tooltip, classes)."""
+        keys: list[tuple[Binding, bool, str, str]] = []
         if not self._bindings_ready:
-            return
+            return keys
         active = self.screen.active_bindings
         shown: dict[str, tuple[Binding, bool, str]] = {}
         for _node, binding, enabled, tooltip in active.values():
@@ -53,20 +93,19 @@ class KeyFooter(Footer):
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
                 palette = found
-        width = self.size.width or self.app.size.width
-        self._composed_width = width
-        room = width - sum(self._width(b) for b, _, _ in helps)
+        room = (self.size.width or self.app.size.width) - sum(self._width(b) for b, _, _ in helps)
         if palette is not None:
             room -= self._width(palette.binding) + 1  # and the column it leaves uncovered
         for binding, enabled, tooltip in shown.values():
             room -= self._width(binding)
             if room < 0:
                 break
-            yield self._key(binding, enabled, tooltip)
+            keys.append((binding, enabled, tooltip, ""))
         for binding, enabled, tooltip in helps:
-            yield self._key(binding, enabled, tooltip)
+            keys.append((binding, enabled, tooltip, ""))
         if palette is not None:
-            yield self._key(palette.binding, palette.enabled, palette.tooltip, "-command-palette")
+            keys.append((palette.binding, palette.enabled, palette.tooltip, "-command-palette"))
+        return keys
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and event.size.width != self._composed_width:

@@ -565,7 +565,7 @@ class CreateOrderScreen(GroupEditorScreen):
             title="Order created",
             timeout=8,
         )
-        self.csr.order_changed()
+        # The order list shows the new order when Order Details is left (it reloads then).
         stack = self.app.screen_stack
         if self is stack[-1] and not isinstance(stack[-2], CartScreen):
             # Order Details takes the wizard's place: the screen below is not shown (and

@@ -140,7 +140,7 @@ class OrderDetailsScreen(GroupEditorScreen):
 
     def on_mount(self) -> None:
         self.sub_title = self.number
-        self.query_one(SummaryPane).focus()
+        self.set_focus(self.query_one(SummaryPane))  # now: the footer is built once for it
         self.load()
 
     @property

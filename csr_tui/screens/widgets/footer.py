@@ -21,22 +21,30 @@ HELP_ACTIONS = ("help", "app.help")
 
 
 class KeyFooter(Footer):
+    """Its keys are changed in place when the screen's keys change (Footer builds all its
+    keys anew on every focus change and step: on the wizard and Order Details that was
+    a good part of each key's time)."""
+
     def __init__(self, *, show_command_palette: bool = True) -> None:
         super().__init__(compact=True, show_command_palette=show_command_palette)
         self._composed_width = 0
         self._composed: tuple[tuple[str, ...], ...] | None = None
 
-    def _key(self, binding: Binding, enabled: bool, tooltip: str, classes: str = "") -> FooterKey:
+    @staticmethod
+    def _key_classes(enabled: bool, classes: str) -> str:
         # Always compact: the class is given, not bound (a bound reactive restyles each key
         # once more as it mounts).
+        return " ".join(c for c in ("-compact", "" if enabled else "-disabled", classes) if c)
+
+    def _key(self, binding: Binding, enabled: bool, tooltip: str, classes: str = "") -> FooterKey:
         return FooterKey(
             binding.key,
             self.app.get_key_display(binding),
             binding.description,
             binding.action,
-            disabled=not enabled,
+            disabled=not enabled,  # a click on it rings the bell
             tooltip=tooltip or binding.tooltip,
-            classes=f"-compact {classes}".strip(),
+            classes=self._key_classes(True, classes),  # and FooterKey adds "-disabled"
         )
 
     def _width(self, binding: Binding) -> int:
@@ -58,24 +66,40 @@ class KeyFooter(Footer):
         )
 
     def bindings_changed(self, screen: Screen) -> None:
-        """Rebuilt only when what it shows changed: the screen's bindings are refreshed on
-        every focus change and step, and rebuilding the keys is most of what that costs."""
-        if (
-            self._bindings_ready
-            and self.is_attached
-            and screen is self.screen
-            and screen.app.app_focus  # else Footer does not rebuild (and neither do we)
-        ):
-            width = self.size.width or self.app.size.width
-            keys = self._signature(self._keys())
-            if width == self._composed_width and keys == self._composed:
-                return  # shown already, or about to be (a rebuild is pending)
-            self._composed = keys
-        super().bindings_changed(screen)
+        """Changed only when what it shows changed: the screen's bindings are refreshed on
+        every focus change and step."""
+        self._bindings_ready = True  # as Footer does: the keys are known from now on
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        width = self.size.width or self.app.size.width
+        keys = self._signature(self._keys())
+        if width == self._composed_width and keys == self._composed:
+            return  # shown already, or about to be (an update is pending)
+        self._composed = keys
+        self.call_after_refresh(self.update_keys)
 
-    async def recompose(self) -> None:
-        if self.is_attached:  # a rebuild asked for just before its screen was closed
-            await super().recompose()
+    async def update_keys(self) -> None:
+        """The keys as they are now: the shown ones changed in place, the rest added or
+        removed."""
+        if not self.is_attached:  # asked for just before its screen was closed
+            return
+        self._composed_width = self.size.width or self.app.size.width
+        keys = self._keys()
+        self._composed = self._signature(keys)
+        shown = list(self.query_children(FooterKey))
+        for widget, (binding, enabled, tooltip, classes) in zip(shown, keys, strict=False):
+            widget.key = binding.key
+            widget.key_display = self.app.get_key_display(binding)
+            widget.description = binding.description
+            widget.action = binding.action
+            widget._disabled = not enabled
+            widget.tooltip = tooltip or binding.tooltip or None
+            widget.set_classes(self._key_classes(enabled, classes))
+            widget.refresh(layout=True)
+        if len(shown) > len(keys):
+            await self.remove_children(shown[len(keys) :])
+        elif len(keys) > len(shown):
+            await self.mount_all([self._key(*key) for key in keys[len(shown) :]])
 
     def _keys(self) -> list[tuple[Binding, bool, str, str]]:
         """The keys to show, in order: (binding, enabled, tooltip, classes)."""
@@ -109,4 +133,4 @@ class KeyFooter(Footer):
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and event.size.width != self._composed_width:
-            self.call_after_refresh(self.recompose)
+            self.call_after_refresh(self.update_keys)

@@ -28,6 +28,7 @@ from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.formatting import clock_time, money
 from csr_tui.screens.widgets.safe_text import plain
+from csr_tui.screens.widgets.styled_once import StyledOnce
 
 if TYPE_CHECKING:
     from csr_tui.app import CsrApp
@@ -37,7 +38,7 @@ POLL_SECONDS = 1.5
 LINE_COLUMNS = (("Shp", 3), ("SKU", 12), ("Item", 0), ("Qty", 4), ("Price", 12), ("Total", 12))
 
 
-class GroupEditorScreen(Screen[None]):
+class GroupEditorScreen(StyledOnce, Screen[None]):
     """Subclasses set `ref`, show a group in `show`, and fetch it again in `load`."""
 
     ref: Ref

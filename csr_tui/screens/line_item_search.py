@@ -31,13 +31,14 @@ from csr_tui.screens.keep_or_discard import KeepOrDiscardScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.formatting import money
 from csr_tui.screens.widgets.safe_text import PlainInput, lines, plain, text
+from csr_tui.screens.widgets.styled_once import StyledOnce
 from csr_tui.services import VariantRow
 
 FIELDS = ["variant", "quantity", "price"]
 NO_VARIANT = plain("No variant chosen.")
 
 
-class LineItemSearchScreen(ModalScreen[None]):
+class LineItemSearchScreen(StyledOnce, ModalScreen[None]):
     DEFAULT_CSS = (
         "LineItemSearchScreen { align: center middle; }\n"
         + FORM_CSS

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from csr_tui.domain.errors import DomainError, ValidationError
@@ -45,6 +46,12 @@ from csr_tui.services import AuditEntry, OrderRef
 
 TABS = ("summary", "form", "notes", "history")
 TAB_TITLES = ("1 Summary", "2 Form Details", "3 Notes", "4 History")
+PANES: dict[str, type[Widget]] = {
+    "summary": SummaryPane,
+    "form": FormPane,
+    "notes": NotesPane,
+    "history": HistoryPane,
+}
 # Changes to the form: offered on the Form Details tab, where the highlighted row says where.
 FORM_ONLY = {
     OrderAction.ADD_SHIPMENT,
@@ -122,26 +129,39 @@ class OrderDetailsScreen(GroupEditorScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        # Only the tab shown is built; the others are built when first shown (see pane).
         with TabbedContent(id="tabs"):
             with TabPane(TAB_TITLES[0], id="summary"):
                 yield SummaryPane(id="summary-pane")
-            with TabPane(TAB_TITLES[1], id="form"):
-                yield FormPane(id="form-pane")
-            with TabPane(TAB_TITLES[2], id="notes"):
-                yield NotesPane(id="notes-pane")
-            with TabPane(TAB_TITLES[3], id="history"):
-                yield HistoryPane(id="history-pane")
+            for tab, title in zip(TABS[1:], TAB_TITLES[1:], strict=True):
+                yield TabPane(title, id=tab)
         yield Static(plain(f"Loading {self.number}…"), id="status")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.number
-        self.query_one(SummaryPane).focus()
+        self.set_focus(self.query_one(SummaryPane))  # now: the footer is built once for it
         self.load()
 
     @property
     def form(self) -> FormPane:
         return self.query_one(FormPane)
+
+    def built(self, tab: str) -> Widget | None:
+        """The tab's pane, if it was shown before."""
+        found = self.query(f"#{tab}-pane")
+        return found.first() if found else None
+
+    async def pane(self, tab: str) -> Widget:
+        """The tab's pane, built and filled the first time the tab is shown."""
+        found = self.built(tab)
+        if found is not None:
+            return found
+        pane: Widget = PANES[tab](id=f"{tab}-pane")
+        await self.query_one(f"TabPane#{tab}", TabPane).mount(pane)
+        if self.order is not None and isinstance(pane, FormPane | NotesPane):
+            pane.show(self.order)
+        return pane
 
     @property
     def tab(self) -> str:
@@ -165,9 +185,11 @@ class OrderDetailsScreen(GroupEditorScreen):
         assert isinstance(group, PurchaseOrder)
         self.group = group
         self.query_one(SummaryPane).show(group)
-        self.form.show(group)
-        self.query_one(NotesPane).show(group)
-        if self.tab == "history":
+        for tab in ("form", "notes"):
+            pane = self.built(tab)
+            if isinstance(pane, FormPane | NotesPane):
+                pane.show(group)
+        if self.tab == "history" and self.built("history") is not None:
             self.load_history()
         self.refresh_offers()
         self.set_status(self.describe(group))
@@ -198,13 +220,15 @@ class OrderDetailsScreen(GroupEditorScreen):
         head = "Partially shipped" if order.status is OrderStatus.PARTIALLY_SHIPPED else "Paid"
         return f"{head}. {told}." if told else f"{head}."
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """The tab's pane takes the keys (arrows scroll it, or move in the form's table)."""
         tab = event.pane.id
-        if tab == "form":
-            self.form.table.focus()
+        assert tab is not None
+        pane = await self.pane(tab)
+        if isinstance(pane, FormPane):
+            pane.table.focus()
         else:
-            self.query_one(f"#{tab}-pane").focus()
+            pane.focus()
         if tab == "history" and self.order is not None:
             self.load_history()
         self.refresh_offers()
@@ -219,7 +243,9 @@ class OrderDetailsScreen(GroupEditorScreen):
         self.app.call_from_thread(self.show_history, history)
 
     def show_history(self, history: list[AuditEntry]) -> None:
-        self.query_one(HistoryPane).show(history)
+        pane = self.built("history")
+        if isinstance(pane, HistoryPane):
+            pane.show(history)
 
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_offers()  # what the footer offers follows the highlighted row
@@ -250,7 +276,8 @@ class OrderDetailsScreen(GroupEditorScreen):
     # -- what the order's state offers ------------------------------------------------------
 
     def row(self) -> FormRow | None:
-        return self.form.current() if self.tab == "form" else None
+        form = self.built("form") if self.tab == "form" else None
+        return form.current() if isinstance(form, FormPane) else None
 
     def current_line(self) -> tuple[int, str] | None:
         row = self.row()

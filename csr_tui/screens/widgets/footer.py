@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -20,9 +21,20 @@ HELP_ACTIONS = ("help", "app.help")
 
 
 class KeyFooter(Footer):
+    """Its keys are changed in place when the screen's keys change (Footer builds all its
+    keys anew on every focus change and step: on the wizard and Order Details that was
+    a good part of each key's time)."""
+
     def __init__(self, *, show_command_palette: bool = True) -> None:
         super().__init__(compact=True, show_command_palette=show_command_palette)
         self._composed_width = 0
+        self._composed: tuple[tuple[str, ...], ...] | None = None
+
+    @staticmethod
+    def _key_classes(enabled: bool, classes: str) -> str:
+        # Always compact: the class is given, not bound (a bound reactive restyles each key
+        # once more as it mounts).
+        return " ".join(c for c in ("-compact", "" if enabled else "-disabled", classes) if c)
 
     def _key(self, binding: Binding, enabled: bool, tooltip: str, classes: str = "") -> FooterKey:
         return FooterKey(
@@ -30,18 +42,70 @@ class KeyFooter(Footer):
             self.app.get_key_display(binding),
             binding.description,
             binding.action,
-            disabled=not enabled,
+            disabled=not enabled,  # a click on it rings the bell
             tooltip=tooltip or binding.tooltip,
-            classes=classes,
-        ).data_bind(compact=Footer.compact)
+            classes=self._key_classes(True, classes),  # and FooterKey adds "-disabled"
+        )
 
     def _width(self, binding: Binding) -> int:
         """Cells a compact key takes: key, space, description, and the gap after it."""
         return cell_len(self.app.get_key_display(binding)) + 1 + cell_len(binding.description) + 1
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
+        self._composed_width = self.size.width or self.app.size.width
+        keys = self._keys()
+        self._composed = self._signature(keys)
+        for binding, enabled, tooltip, classes in keys:
+            yield self._key(binding, enabled, tooltip, classes)
+
+    @staticmethod
+    def _signature(keys: list[tuple[Binding, bool, str, str]]) -> tuple[tuple[str, ...], ...]:
+        return tuple(
+            (b.key, b.action, b.description, str(enabled), tooltip or b.tooltip, classes)
+            for b, enabled, tooltip, classes in keys
+        )
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Changed only when what it shows changed: the screen's bindings are refreshed on
+        every focus change and step."""
+        self._bindings_ready = True  # as Footer does: the keys are known from now on
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
+        width = self.size.width or self.app.size.width
+        keys = self._signature(self._keys())
+        if width == self._composed_width and keys == self._composed:
+            return  # shown already, or about to be (an update is pending)
+        self._composed = keys
+        self.call_after_refresh(self.update_keys)
+
+    async def update_keys(self) -> None:
+        """The keys as they are now: the shown ones changed in place, the rest added or
+        removed."""
+        if not self.is_attached:  # asked for just before its screen was closed
+            return
+        self._composed_width = self.size.width or self.app.size.width
+        keys = self._keys()
+        self._composed = self._signature(keys)
+        shown = list(self.query_children(FooterKey))
+        for widget, (binding, enabled, tooltip, classes) in zip(shown, keys, strict=False):
+            widget.key = binding.key
+            widget.key_display = self.app.get_key_display(binding)
+            widget.description = binding.description
+            widget.action = binding.action
+            widget._disabled = not enabled
+            widget.tooltip = tooltip or binding.tooltip or None
+            widget.set_classes(self._key_classes(enabled, classes))
+            widget.refresh(layout=True)
+        if len(shown) > len(keys):
+            await self.remove_children(shown[len(keys) :])
+        elif len(keys) > len(shown):
+            await self.mount_all([self._key(*key) for key in keys[len(shown) :]])
+
+    def _keys(self) -> list[tuple[Binding, bool, str, str]]:
+        """The keys to show, in order: (binding, enabled, tooltip, classes)."""
+        keys: list[tuple[Binding, bool, str, str]] = []
+        if not self._bindings_ready:
+            return keys
         active = self.screen.active_bindings
         shown: dict[str, tuple[Binding, bool, str]] = {}
         for _node, binding, enabled, tooltip in active.values():
@@ -53,21 +117,20 @@ class KeyFooter(Footer):
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
                 palette = found
-        width = self.size.width or self.app.size.width
-        self._composed_width = width
-        room = width - sum(self._width(b) for b, _, _ in helps)
+        room = (self.size.width or self.app.size.width) - sum(self._width(b) for b, _, _ in helps)
         if palette is not None:
             room -= self._width(palette.binding) + 1  # and the column it leaves uncovered
         for binding, enabled, tooltip in shown.values():
             room -= self._width(binding)
             if room < 0:
                 break
-            yield self._key(binding, enabled, tooltip)
+            keys.append((binding, enabled, tooltip, ""))
         for binding, enabled, tooltip in helps:
-            yield self._key(binding, enabled, tooltip)
+            keys.append((binding, enabled, tooltip, ""))
         if palette is not None:
-            yield self._key(palette.binding, palette.enabled, palette.tooltip, "-command-palette")
+            keys.append((palette.binding, palette.enabled, palette.tooltip, "-command-palette"))
+        return keys
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and event.size.width != self._composed_width:
-            self.call_after_refresh(self.recompose)
+            self.call_after_refresh(self.update_keys)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import (
     Column,
@@ -119,8 +119,10 @@ class Cursor:
     id: int
 
 
-@dataclass(frozen=True)
-class OrderRow:
+class OrderRow(NamedTuple):
+    """A row of the order list. A named tuple: a page makes 51 of them per keystroke, and a
+    tuple is built ~10x faster than a frozen dataclass."""
+
     id: int
     number: str
     created_at: datetime
@@ -162,20 +164,12 @@ ROW_COLUMNS = (
 )
 
 
+_STATUSES = {status.value: status for status in OrderStatus}
+
+
 def _row(r: Any) -> OrderRow:
-    return OrderRow(
-        id=r.id,
-        number=r.number,
-        created_at=r.created_at,
-        name=r.name,
-        market_code=r.market_code,
-        customer_name=r.customer_name,
-        customer_email=r.customer_email,
-        status=OrderStatus(r.status),
-        total=r.total,
-        currency=r.currency,
-        version=r.version,
-    )
+    """The columns in ROW_COLUMNS' order, which is OrderRow's."""
+    return OrderRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _STATUSES[r[7]], r[8], r[9], r[10])
 
 
 def prefix_end(prefix: str) -> str:

@@ -14,7 +14,8 @@ a *source*: a condition on orders that one index answers.
 
 The plan follows the number of orders the source finds, counted through its index: up to
 COUNT_CAP + 1 without filters (that count is also the one shown), up to PROBE with them
-(the same reading tells how many of them the filters keep):
+(the same reading tells how many of them the filters keep; a name's orders are read from
+the start date on, which the name index narrows to, since created_at follows name_key):
 
 - sparse (at most SPARSE_LIMIT): the page comes from the source: its (created_at, id) keys
   are sorted and 51 rows read; cost ~ matches;
@@ -84,8 +85,8 @@ COUNT_CAP = 10_000
 # the ~10,000 entries that hold 50 of them at 0.5% density both cost 2-5 ms; PostgreSQL
 # tests a LIKE on a walked entry slower (j%smith: 28 ms walked, 13 ms sorted).
 SPARSE_LIMIT = {"sqlite": 5_000, "postgresql": COUNT_CAP}
-# With filters, the first PROBE orders of a search term's source are read once, testing the
-# filters on the index entries: that tells how many orders the term has (up to PROBE) and,
+# With filters, the first PROBE orders of a search term's source (in the dates, for a name)
+# are read once, testing the filters on the index entries: that tells how many orders the term has (up to PROBE) and,
 # if it has fewer, how many of them the filters keep. For a denser term: if the filters kept
 # at least 1 in PROBE_KEEPS, the count goes on through the source (it reaches COUNT_CAP
 # within 200,000 entries); else the filtered orders are few (about 1 in 20 of all) and they

@@ -86,8 +86,8 @@ COUNT_CAP = 10_000
 # tests a LIKE on a walked entry slower (j%smith: 28 ms walked, 13 ms sorted).
 SPARSE_LIMIT = {"sqlite": 5_000, "postgresql": COUNT_CAP}
 # With filters, the first PROBE orders of a search term's source (in the dates, for a name)
-# are read once, testing the filters on the index entries: that tells how many orders the term has (up to PROBE) and,
-# if it has fewer, how many of them the filters keep. For a denser term: if the filters kept
+# are read once, testing the filters on the index entries: that tells how many orders the
+# term has (up to PROBE) and, if it has fewer, how many of them the filters keep. For a denser term: if the filters kept
 # at least 1 in PROBE_KEEPS, the count goes on through the source (it reaches COUNT_CAP
 # within 200,000 entries); else the filtered orders are few (about 1 in 20 of all) and they
 # are walked instead, testing the term.
@@ -169,8 +169,10 @@ _STATUSES = {status.value: status for status in OrderStatus}
 
 
 def _row(r: Any) -> OrderRow:
-    """The columns in ROW_COLUMNS' order, which is OrderRow's."""
-    return OrderRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _STATUSES[r[7]], r[8], r[9], r[10])
+    """The columns in ROW_COLUMNS' order, which is OrderRow's. A status no version ever
+    wrote fails as OrderStatus does (ValueError)."""
+    status = _STATUSES.get(r[7]) or OrderStatus(r[7])
+    return OrderRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], status, r[8], r[9], r[10])
 
 
 def prefix_end(prefix: str) -> str:

@@ -87,10 +87,10 @@ COUNT_CAP = 10_000
 SPARSE_LIMIT = {"sqlite": 5_000, "postgresql": COUNT_CAP}
 # With filters, the first PROBE orders of a search term's source (in the dates, for a name)
 # are read once, testing the filters on the index entries: that tells how many orders the
-# term has (up to PROBE) and, if it has fewer, how many of them the filters keep. For a denser term: if the filters kept
-# at least 1 in PROBE_KEEPS, the count goes on through the source (it reaches COUNT_CAP
-# within 200,000 entries); else the filtered orders are few (about 1 in 20 of all) and they
-# are walked instead, testing the term.
+# term has (up to PROBE) and, if it has fewer, how many of them the filters keep. For a
+# denser term: if the filters kept at least 1 in PROBE_KEEPS, the count goes on through the
+# source (it reaches COUNT_CAP within 200,000 entries); else the filtered orders are few
+# (about 1 in 20 of all) and they are walked instead, testing the term.
 PROBE = 20_000
 PROBE_KEEPS = 20
 

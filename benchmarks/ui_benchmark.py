@@ -51,7 +51,7 @@ PACES = (0.05, 0.2)  # seconds between two keys
 TOTAL_SEARCHES = 100
 PAGES = 100
 BUSY = "searching…"
-PLACEHOLDER = "order no., customer name"
+PLACEHOLDER = "order no. · name from its first letter"  # the empty search field
 SETTLE = 0.3  # seconds an answer stays on screen unchanged
 POLL = 0.003  # between two readings: reading the pane takes CPU from the application
 

@@ -5,8 +5,6 @@ so screens need nothing from the data layer.
 """
 
 from csr_tui.data.cancel import Cancellation, SearchCancelled
-from csr_tui.data.demo import DEFAULT_ORDERS as DEFAULT_DEMO_ORDERS
-from csr_tui.data.demo import DEFAULT_SEED as DEFAULT_DEMO_SEED
 from csr_tui.data.queries import (
     PAGE_SIZE,
     CartRow,
@@ -52,3 +50,14 @@ __all__ = [
     "VariantRow",
     "open_services",
 ]
+
+
+def __getattr__(name: str) -> int:
+    """The demo data's defaults, read from its module only when asked for: the command line
+    lists orders without importing it."""
+    from csr_tui.data import demo
+
+    defaults = {"DEFAULT_DEMO_ORDERS": demo.DEFAULT_ORDERS, "DEFAULT_DEMO_SEED": demo.DEFAULT_SEED}
+    if name in defaults:
+        return defaults[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,13 +14,12 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csr_tui.data import queries
 from csr_tui.data.audit import AuditCheck
 from csr_tui.data.cancel import Cancellation
 from csr_tui.data.database import Database, UnitOfWork
-from csr_tui.data.demo import DEFAULT_SEED, Progress, load_demo
 from csr_tui.data.queries import (
     CartRow,
     ChangeStamp,
@@ -49,6 +48,9 @@ from csr_tui.domain.orders import (
 )
 from csr_tui.domain.snapshot import changes, snapshot
 from csr_tui.domain.statuses import DiscountKind
+
+if TYPE_CHECKING:
+    from csr_tui.data.demo import Progress
 
 Clock = Callable[[], datetime]
 
@@ -247,9 +249,13 @@ class Services:
         return self.db.read(lambda r: r.carts.get(cart_id))
 
     def load_demo(
-        self, orders: int, progress: Progress | None = None, seed: int = DEFAULT_SEED
+        self, orders: int, progress: Progress | None = None, seed: int | None = None
     ) -> None:
         """Fill an empty database with demo data (refused if it has orders)."""
+        # Imported here: the demo data's module is big, and listing orders needs none of it.
+        from csr_tui.data.demo import DEFAULT_SEED, load_demo
+
+        seed = DEFAULT_SEED if seed is None else seed
         with self.db.faults_explained():
             load_demo(self.db.engine, orders=orders, seed=seed, progress=progress)
         self.forget_cached_markets()

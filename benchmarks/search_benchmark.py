@@ -68,6 +68,11 @@ TERMS = [
     ("ta (2 character prefix)", "ta", False, SHORT),
     ("%ta (2 character substring)", "%ta", False, SHORT),
     ("%qz (2 character, absent)", "%qz", False, SHORT),
+    ("%müller (accent typed)", "%müller", False, FAST),
+    ("%muller (folded)", "%muller", False, FAST),
+    ("%lindstrom (folded)", "%lindstrom", False, FAST),
+    ("%o’neil (typographic apostrophe)", "%o\u2019neil", False, FAST),
+    ("emile (É folded)", "emile", False, FAST),
 ]
 
 

@@ -143,6 +143,16 @@ MARKETS = (
     ),
 )
 
+# (family name, given name, the email's romaji): shown family name first, as in Japan.
+JAPANESE_NAMES = (
+    ("山田", "太郎", "yamada.taro"),
+    ("佐藤", "花子", "sato.hanako"),
+    ("鈴木", "一郎", "suzuki.ichiro"),
+    ("高橋", "さくら", "takahashi.sakura"),
+    ("田中", "ハルト", "tanaka.haruto"),
+    ("渡辺", "ゆき", "watanabe.yuki"),
+)
+
 # Rough census weights: a few names are common, most are rare.
 FIRST_NAMES = """James 33 Mary 32 Robert 31 Patricia 22 John 31 Jennifer 21 Michael 30 Linda 20
 David 27 Elizabeth 18 William 26 Barbara 17 Richard 22 Susan 15 Joseph 18 Jessica 14
@@ -779,6 +789,10 @@ class DemoLoader:
                 last = rng.choices(lasts, last_w)[0]
                 market = rng.choices(range(len(MARKETS)), (50, 15, 15, 10, 10))[0]
             base = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
+            if MARKETS[market].code == "JP" and i % 4 == 0:
+                # A quarter of the Japanese customers written in kanji and kana (family
+                # name first), chosen without a random draw: the rest of the data stays.
+                first, last, base = JAPANESE_NAMES[(i // 4) % len(JAPANESE_NAMES)]
             email = f"{base}@example.com"
             n = 1
             while email in seen_emails:

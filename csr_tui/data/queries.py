@@ -727,9 +727,11 @@ def search_customers(conn: Connection, text: str, limit: int = 20) -> list[Custo
         where = or_(prefix_range(c.c.name_key, key), prefix_range(c.c.email_key, key))
     else:
         pattern = "%" + escape_like(key) + "%"
+        # Emails are compared as typed, lowercased (the name key drops hyphens and accents).
+        email = "%" + escape_like(" ".join(text.split()).lower()) + "%"
         like = or_(
             c.c.name_key.like(pattern, escape=LIKE_ESCAPE),
-            c.c.email_key.like(pattern, escape=LIKE_ESCAPE),
+            c.c.email_key.like(email, escape=LIKE_ESCAPE),
         )
         if conn.dialect.name == "sqlite":
             fts = table("customers_fts", column("rowid"))

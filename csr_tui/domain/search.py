@@ -63,9 +63,28 @@ def is_phone_text(text: str, min_digits: int = PHONE_MIN_DIGITS) -> bool:
     )
 
 
+# Letters a US keyboard lacks that Unicode does not decompose into a letter and an accent,
+# as people type them (after case folding: Ø is ø, and ß is already "ss").
+_LETTERS = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"}
+)
+# Apostrophes and hyphens inside names, in every form a keyboard or a paste gives them:
+# O'Neil, ONeil and O'Neil typed with a typographic apostrophe are one name, as are
+# Smith-Jones and SmithJones.
+_JOINERS = dict.fromkeys(map(ord, "'’‘ʼ`´′-‐‑‒–—―"), None)
+
+
 def search_key(text: str) -> str:
-    """The form in which names are stored for search and typed text is compared."""
-    return " ".join(text.split()).casefold()
+    """The form in which names are stored for search and typed text is compared, as a person
+    would compare them: Unicode compatibility forms alike (NFKC: a full-width A is A), case
+    folded, accents removed (é, ö, å; kana keep their voicing marks), ø/æ/œ/ł/… as typed on a
+    US keyboard, apostrophes and hyphens dropped, runs of spaces as one."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if not "\u0300" <= ch <= "\u036f"
+    )
+    text = unicodedata.normalize("NFC", text).translate(_LETTERS).translate(_JOINERS)
+    return " ".join(text.split())
 
 
 def escape_like(fragment: str) -> str:

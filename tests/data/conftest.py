@@ -27,6 +27,10 @@ NAMES = [
     ("Zoë Ström", "zoe@example.se"),
     ("100% Pure", "pure@example.com"),
     ("José Núñez", "jose@example.es"),
+    ("Hans Müller", "hans@example.de"),
+    ("Eva Lindström", "eva@example.se"),
+    ("Liam O’Neil", "liam@example.ie"),  # a typographic apostrophe, as pasted
+    ("山田 太郎", "yamada@example.jp"),
     ("Walk In", None),
     ("", "guest@example.net"),
 ]

@@ -139,3 +139,53 @@ def test_upgrading_a_database_made_at_0003_keys_the_phones_of_existing_orders(em
             assert [r.number for r in rows] == expected, typed
         assert [c.name for c in search_customers(conn, "010-2030")] == ["Mercy Taylor"]
     db.close()
+
+
+def test_upgrading_a_database_made_at_0004_finds_accented_names_unaccented(empty_url):
+    """Keys stored before names were folded are rebuilt: orders, customers, the names."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from csr_tui.data.migrate import _config
+    from csr_tui.data.queries import OrderFilter, OrderList, search_customers
+
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "0004")
+        conn.execute(text("INSERT INTO markets VALUES ('DE', 'Germany', 'EUR', 0.19)"))
+        at = "2026-11-27 10:00:00+00"
+        for n, (first, last) in enumerate([("Hans", "Müller"), ("Liam", "O’Neil")]):
+            old_key = f"{first} {last}".casefold()  # the key before 0005
+            conn.execute(
+                text(
+                    "INSERT INTO customers (id, first_name, last_name, phone, name_key, "
+                    "created_at) VALUES (:id, :first, :last, '', :key, :at)"
+                ),
+                dict(id=n + 1, first=first, last=last, key=old_key, at=at),
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO orders (number, name, market_code, currency, customer_id, "
+                    "customer_name, customer_phone, name_key, status, total, created_at, "
+                    "created_by, updated_at, updated_by, version) VALUES (:number, "
+                    "'Phone order', 'DE', 'EUR', :id, :name, '', :key, 'In Progress', 10, "
+                    ":at, 'alice', :at, 'alice', 1)"
+                ),
+                dict(number=f"PO{1001 + n}", id=n + 1, name=f"{first} {last}", key=old_key, at=at),
+            )
+    engine.dispose()
+    db = Database(empty_url)
+    assert db.upgrade() == (("0004",), head_revision())
+    with db.reading() as conn:
+        for typed, expected in [
+            ("%muller", ["PO1001"]),
+            ("%müller", ["PO1001"]),
+            ("%oneil", ["PO1002"]),
+            ("liam o'neil", ["PO1002"]),
+        ]:
+            rows, _ = OrderList(conn, OrderFilter(text=typed), ["DE"]).page()
+            assert [r.number for r in rows] == expected, typed
+        assert [c.name for c in search_customers(conn, "mull")] == ["Hans Müller"]
+        names = set(conn.execute(text("SELECT name_key FROM order_names")).scalars())
+        assert names == {"hans muller", "liam oneil"}, "the old keys are gone"
+    db.close()

@@ -9,6 +9,7 @@ from csr_tui.domain.search import (
     parse_contains_search,
     parse_order_search,
     phone_key,
+    search_key,
 )
 
 NAMES = [
@@ -168,3 +169,44 @@ def test_a_number_is_found_by_its_own_digits_in_any_spacing(number, before):
     search = as_phone("+" + before + number) if len(typed) >= 4 else None
     if search is not None and search.kind is SearchKind.PHONE:
         assert search.matches_phone("+" + before + typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("muller", "Hans Müller"),
+        ("MÜLLER", "Hans Müller"),
+        ("mu\u0308ller", "Hans Müller"),  # decomposed: u + combining diaeresis
+        ("lindstrom", "Eva Lindström"),
+        ("jose", "José Núñez"),
+        ("nunez", "José Núñez"),
+        ("emile", "Émile Zola"),
+        ("zoe\u0308", "Zoë Ström"),
+        ("oneil", "Ann O'Neil"),
+        ("o’neil", "Ann O'Neil"),  # a typographic apostrophe
+        ("o-neil", "Ann O'Neil"),
+        ("o'neil", "Ann O’Neil"),
+        ("soren", "Søren Kierkegaard"),
+        ("strasse", "Anna Straße"),
+        ("lukasz", "Łukasz Nowak"),
+        ("aesa", "Æsa Berg"),
+        ("ｍｅｒｃｙ", "Mercy Taylor"),  # full-width Latin
+        ("山田", "山田 太郎"),
+        ("ｶﾞｯｺｳ", "ガッコウ 花子"),  # half-width kana, with its voicing mark
+        ("smithjones", "Ann Smith-Jones"),
+    ],
+)
+def test_names_are_found_as_callers_say_them(typed, stored):
+    assert parse_order_search("%" + typed).matches_name(stored)
+    assert search_key(typed) in search_key(stored)
+
+
+def test_folding_keeps_what_tells_names_apart():
+    assert search_key("ガッコウ") != search_key("カッコウ"), "kana keep their voicing marks"
+    assert search_key("  Mercy   Taylor ") == "mercy taylor"
+    assert search_key("100% Pure") == "100% pure" and search_key("Jo_Ann") == "jo_ann"
+
+
+@given(st.text())
+def test_folding_is_idempotent(text):
+    assert search_key(search_key(text)) == search_key(text)

@@ -1,0 +1,93 @@
+"""folded name keys: names found as callers say them (accents, apostrophes, Unicode forms)
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-27 12:10:00
+
+csr_tui.domain.search.search_key now folds names as a person compares them (NFKC, case
+folding, accents removed, ø/æ/ł/… as typed on a US keyboard, apostrophes and hyphens
+dropped). The stored keys are rebuilt with that same function: of customers, of orders
+(through their distinct names: one key per name, one UPDATE ... FROM), of the order-name
+dictionary (the triggers add the new keys; keys no order has any more are removed) and of
+product variants; on SQLite the FTS5 trigram tables are rebuilt over the new keys. Only
+rows whose key changes are written.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from csr_tui.domain.search import search_key
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _casefolded(text: str) -> str:
+    """The key before this revision (frozen copy), for downgrade."""
+    return " ".join(text.split()).casefold()
+
+
+def upgrade() -> None:
+    _rebuild(search_key)
+
+
+def downgrade() -> None:
+    _rebuild(_casefolded)
+
+
+def _rebuild(search_key: Callable[[str], str]) -> None:
+    conn = op.get_bind()
+    customers = conn.exec_driver_sql("SELECT id, first_name, last_name FROM customers")
+    _rekey(
+        "customers",
+        "id",
+        "name_key",
+        ((r.id, search_key(f"{r.first_name} {r.last_name}")) for r in customers),
+        "INTEGER",
+    )
+    names = conn.exec_driver_sql("SELECT DISTINCT customer_name FROM orders").scalars()
+    _rekey("orders", "customer_name", "name_key", ((n, search_key(n)) for n in names))
+    conn.exec_driver_sql(
+        "DELETE FROM order_names WHERE NOT EXISTS "
+        "(SELECT 1 FROM orders WHERE orders.name_key = order_names.name_key)"
+    )
+    variants = conn.exec_driver_sql("SELECT id, sku, name, description FROM variants")
+    _rekey(
+        "variants",
+        "id",
+        "search_key",
+        ((r.id, search_key(f"{r.sku} {r.name} {r.description}")) for r in variants),
+        "INTEGER",
+    )
+    if conn.dialect.name == "sqlite":
+        for fts in ("order_names_fts", "customers_fts", "variants_fts"):
+            conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+def _rekey(
+    table: str,
+    by: str,
+    key: str,
+    keys: Iterable[tuple[object, str]],
+    by_sql: str = "TEXT",
+) -> None:
+    """Set `key` of the rows of `table` whose `by` is each pair's first value."""
+    conn = op.get_bind()
+    rows = [{"by": b, "key": k} for b, k in keys]
+    if not rows:
+        return
+    # The keys compare byte-wise, as the key columns do (collation "C" on PostgreSQL).
+    key_sql = 'TEXT COLLATE "C"' if conn.dialect.name == "postgresql" else "TEXT"
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE new_keys (by_value {by_sql} PRIMARY KEY, new_key {key_sql})"
+    )
+    conn.execute(sa.text("INSERT INTO new_keys VALUES (:by, :key)"), rows)
+    conn.exec_driver_sql(
+        f"UPDATE {table} SET {key} = k.new_key FROM new_keys k "
+        f"WHERE k.by_value = {table}.{by} AND {table}.{key} <> k.new_key"
+    )
+    conn.exec_driver_sql("DROP TABLE new_keys")

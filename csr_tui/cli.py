@@ -174,8 +174,19 @@ def _run_app(args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
+    """Migrations that rewrite many rows take a while at a million orders: on a terminal a
+    bar pulses beside the step running and the time so far; elsewhere (a log) each step is
+    a line as it starts."""
     db = _database(args, upgrade=False)
-    before, head = db.upgrade()
+    if sys.stdout.isatty():
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        columns = (TextColumn("{task.description}", markup=False), BarColumn(), TimeElapsedColumn())
+        with Progress(*columns, transient=True) as progress:
+            task = progress.add_task("Upgrading the schema", total=None)
+            before, head = db.upgrade(lambda step: progress.update(task, description=step))
+    else:
+        before, head = db.upgrade(lambda step: print(visible(step), flush=True))
     where = visible(db.display_url)
     if before == (head,):
         print(f"{where}: schema already at revision {head}.")

@@ -49,6 +49,10 @@ def test_db_upgrade_creates_then_reports_the_schema(capsys, tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
     code, out, _ = run(capsys, "db", "upgrade", "--database", url)
     assert code == 0 and "upgraded from empty to" in out
+    lines = out.splitlines()
+    # Not a terminal: each step of the long migrations is a line as it starts.
+    assert lines.index("0005: name keys of the orders") < lines.index("revision 0005 applied")
+    assert "revision 0001 applied" in lines and "0004: phone keys of the orders" in lines
     code, out, _ = run(capsys, "db", "upgrade", "--database", url)
     assert code == 0 and "already at revision" in out
 

@@ -156,9 +156,9 @@ class Database:
         path = sqlite_path(self.url)
         return sharing_warnings(path) if path is not None else []
 
-    def upgrade(self) -> tuple[tuple[str, ...], str]:
+    def upgrade(self, report: Callable[[str], None] | None = None) -> tuple[tuple[str, ...], str]:
         with translated_errors(self.url):
-            return migrate.upgrade(self.engine)
+            return migrate.upgrade(self.engine, report)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.engine, self.url)

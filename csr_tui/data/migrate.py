@@ -6,6 +6,7 @@ costs start-up one small query, not the loading of every migration script.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,8 +86,20 @@ def check_not_newer(connection: Connection) -> None:
         )
 
 
-def upgrade(engine: Engine) -> tuple[tuple[str, ...], str]:
-    """Bring the schema to head. Returns (revisions before, revision after)."""
+def report(step: str) -> None:
+    """From inside a migration: say what it is doing now (`csr-tui db upgrade` shows it)."""
+    from alembic import context
+
+    told = context.config.attributes.get("report")
+    if told is not None:
+        told(step)
+
+
+def upgrade(
+    engine: Engine, report: Callable[[str], None] | None = None
+) -> tuple[tuple[str, ...], str]:
+    """Bring the schema to head, telling `report` each step of a long migration and each
+    revision applied. Returns (revisions before, revision after)."""
     with engine.connect() as connection:
         before = current_revisions(connection)
     if before == (HEAD,):
@@ -100,6 +113,8 @@ def upgrade(engine: Engine) -> tuple[tuple[str, ...], str]:
         connection.commit()
         head = head_revision()
         if before != (head,):
-            command.upgrade(_config(connection), "head")
+            config = _config(connection)
+            config.attributes["report"] = report
+            command.upgrade(config, "head")
             connection.commit()
     return before, head

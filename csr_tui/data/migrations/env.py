@@ -20,12 +20,19 @@ def run() -> None:
     _migrate(connection)
 
 
+def _applied(*, step, **_kwargs) -> None:
+    told = config.attributes.get("report")
+    if told is not None and step.up_revision_id is not None:
+        told(f"revision {step.up_revision_id} applied")
+
+
 def _migrate(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        on_version_apply=_applied,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":

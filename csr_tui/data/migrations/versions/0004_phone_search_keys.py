@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from csr_tui.data.migrate import report
 from csr_tui.domain.search import phone_key
 
 revision: str = "0004"
@@ -34,8 +35,11 @@ PHONE_INDEX_COLUMNS = ["phone_key", "created_at", "id", "status", "market_code"]
 def upgrade() -> None:
     for table in ("orders", "customers"):
         op.add_column(table, sa.Column("phone_key", PHONE_KEY, nullable=False, server_default=""))
+    report("0004: phone keys of the orders")
     _fill("orders", "customer_phone")
+    report("0004: phone keys of the customers")
     _fill("customers", "phone")
+    report("0004: the orders' phone index")
     op.create_index(PHONE_INDEX, "orders", PHONE_INDEX_COLUMNS)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from csr_tui.data.migrate import report
 from csr_tui.domain.search import search_key
 
 revision: str = "0005"
@@ -41,6 +42,7 @@ def downgrade() -> None:
 
 def _rebuild(search_key: Callable[[str], str]) -> None:
     conn = op.get_bind()
+    report("0005: name keys of the customers")
     customers = conn.exec_driver_sql("SELECT id, first_name, last_name FROM customers")
     _rekey(
         "customers",
@@ -49,12 +51,14 @@ def _rebuild(search_key: Callable[[str], str]) -> None:
         ((r.id, search_key(f"{r.first_name} {r.last_name}")) for r in customers),
         "INTEGER",
     )
+    report("0005: name keys of the orders")
     names = conn.exec_driver_sql("SELECT DISTINCT customer_name FROM orders").scalars()
     _rekey("orders", "customer_name", "name_key", ((n, search_key(n)) for n in names))
     conn.exec_driver_sql(
         "DELETE FROM order_names WHERE NOT EXISTS "
         "(SELECT 1 FROM orders WHERE orders.name_key = order_names.name_key)"
     )
+    report("0005: search keys of the product variants")
     variants = conn.exec_driver_sql("SELECT id, sku, name, description FROM variants")
     _rekey(
         "variants",
@@ -64,6 +68,7 @@ def _rebuild(search_key: Callable[[str], str]) -> None:
         "INTEGER",
     )
     if conn.dialect.name == "sqlite":
+        report("0005: the trigram indexes")
         for fts in ("order_names_fts", "customers_fts", "variants_fts"):
             conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
 

@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for argument in arguments:
         if not _is_utf8(argument):
             shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            print(f"csr-tui: the argument '{shown}' is not UTF-8 text.", file=sys.stderr)
+            print(f"csr-tui: the argument '{visible(shown)}' is not UTF-8 text.", file=sys.stderr)
             return EXIT_USAGE
     args = build_parser().parse_args(arguments)
     try:
@@ -135,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from csr_tui.error_log import log_unexpected
 
         message = log_unexpected(error, f"csr-tui {args.command or ''}".strip())
-        print(f"csr-tui: {message}", file=sys.stderr)
+        print(f"csr-tui: {visible(message)}", file=sys.stderr)
         return EXIT_UNEXPECTED
 
 
@@ -152,7 +152,7 @@ def _database(args: argparse.Namespace, *, upgrade: bool = True):  # type: ignor
 
     db = Database(resolve_database_url(args.database))
     for warning in db.warnings():
-        print(f"csr-tui: warning: {warning}", file=sys.stderr)
+        print(f"csr-tui: warning: {visible(warning)}", file=sys.stderr)
     if upgrade:
         db.upgrade()
     return db
@@ -189,9 +189,10 @@ def _db_upgrade(args: argparse.Namespace) -> int:
         before, head = db.upgrade(lambda step: print(visible(step), flush=True))
     where = visible(db.display_url)
     if before == (head,):
-        print(f"{where}: schema already at revision {head}.")
+        print(f"{where}: schema already at revision {visible(head)}.")
     else:
-        print(f"{where}: schema upgraded from {', '.join(before) or 'empty'} to {head}.")
+        was = visible(", ".join(before) or "empty")
+        print(f"{where}: schema upgraded from {was} to {visible(head)}.")
     return 0
 
 

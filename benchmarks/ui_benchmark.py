@@ -32,6 +32,7 @@ from rich.table import Table
 from csr_tui.config import mask_url
 from csr_tui.data.database import Database
 from csr_tui.services import OrderFilter, Services
+from csr_tui.screens.order_list import SEARCH_PLACEHOLDER
 
 SEARCHES = [
     "%tay",
@@ -51,7 +52,7 @@ PACES = (0.05, 0.2)  # seconds between two keys
 TOTAL_SEARCHES = 100
 PAGES = 100
 BUSY = "searching…"
-PLACEHOLDER = "order no. · name from its first letter"  # the empty search field
+PLACEHOLDER = SEARCH_PLACEHOLDER[:30]  # the empty search field
 SETTLE = 0.3  # seconds an answer stays on screen unchanged
 POLL = 0.003  # between two readings: reading the pane takes CPU from the application
 

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 # Seconds of quiet typing before the query runs. Short, because a query that the next key
 # supersedes is stopped by the database, not waited for.
 SEARCH_DEBOUNCE = 0.025
+SEARCH_PLACEHOLDER = "order no. · name from its start (%: any part) · email · phone digits"
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ class OrderListScreen(Screen[None]):
         with Horizontal(id="search-row"):
             yield Label("Search", id="search-label")
             yield PlainInput(
-                placeholder="order no. · name from its start (%: any part) · email · phone digits",
+                placeholder=SEARCH_PLACEHOLDER,
                 id="search",
             )
         yield Static(id="filters")

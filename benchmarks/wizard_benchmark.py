@@ -109,13 +109,13 @@ def phone_order(sku: str) -> list[Step]:
         Step("SKU: the result", (sku,), True, lambda s: s.count(sku) >= 2),
         Step("Enter: the item chosen", ("Enter",), False, lambda s: "Chosen:" in s),
         Step("'2': the quantity", ("2",), True, lambda s: "Quantity         2" in s),
-        Step("Enter: the line added", ("Enter",), False, lambda s: "No variant chosen" in s),
+        Step("Enter: the line added", ("Enter",), False, lambda s: "Added: 2 ×" in s),
         Step("Esc: the lines", ("Escape",), False, lambda s: "1 line · subtotal" in s),
         Step(
             "Ctrl+S: Order Details",
             ("C-s",),
             False,
-            lambda s: "Order Details" in s and "In Progress" in s,
+            lambda s: "Order Details" in s and "created." in s,
         ),
     ]
 

@@ -236,10 +236,10 @@ class CsrApp(App[None]):
 
     # -- navigation ------------------------------------------------------------------------
 
-    def open_order(self, number: str) -> None:
+    def open_order(self, number: str, *, created: bool = False) -> None:
         from csr_tui.screens.order_details import OrderDetailsScreen
 
-        self.push_screen(OrderDetailsScreen(number))
+        self.push_screen(OrderDetailsScreen(number, created=created))
 
     def open_carts(self) -> None:
         from csr_tui.screens.carts import CartsScreen

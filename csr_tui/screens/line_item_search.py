@@ -36,6 +36,7 @@ from csr_tui.services import VariantRow
 
 FIELDS = ["variant", "quantity", "price"]
 NO_VARIANT = plain("No variant chosen.")
+NEXT_ITEM = "Search for the next item, or Esc."
 
 
 class LineItemSearchScreen(StyledOnce, ModalScreen[None]):
@@ -269,12 +270,16 @@ class LineItemSearchScreen(StyledOnce, ModalScreen[None]):
     def added(self, sku: str, quantity: int, result: Any) -> None:
         self.busy = False
         self.on_added(result)
-        self.notify(f"Added {quantity} × {sku}.", timeout=3)
+        name = self.chosen.name if self.chosen is not None and self.chosen.sku == sku else ""
         self.chosen = None
         if self._close_after_add:
+            self.notify(f"Added {quantity} × {sku}.", timeout=3)
             self.dismiss(None)
             return
-        self.query_one("#chosen", Static).update(NO_VARIANT)
+        # Said on the popup's own line: a toast would cover the quantity of the next item.
+        self.query_one("#chosen", Static).update(
+            text(("Added: ", "bold green"), f"{quantity} × {sku}  {name}".rstrip(), ". ", NEXT_ITEM)
+        )
         self.query_one("#f-quantity", Input).value = "1"
         self.query_one("#f-price", Input).value = ""
         variant = self.query_one("#f-variant", Input)

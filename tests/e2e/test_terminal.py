@@ -153,12 +153,13 @@ def test_a_phone_order_from_ctrl_n_to_its_details_and_into_the_list(terminal: Te
     terminal.wait_for(lambda s: "Chosen:" in s, "the item chosen")
     terminal.keys("2", literal=True)
     terminal.keys("Enter")
-    terminal.wait_for(lambda s: "No variant chosen" in s, "the line added")
+    terminal.wait_for(lambda s: "Added: 2 ×" in s, "the line added")
     terminal.keys("Escape")
     terminal.wait_for(lambda s: "1 line · subtotal" in s, "the items step")
     terminal.keys("C-s")
     text = terminal.wait_for(lambda s: "Order Details" in s and "In Progress" in s, "details")
     number = text.split("Order Details — ")[1].split()[0]
+    assert f"Order {number} created." in text and "P adds a payment." in text
     # The match Enter took (the list may still have been changing as the screen was read).
     customer = text.split("Customer: ")[1].split("  ")[0].strip()
     assert customer.startswith("Mercy"), text

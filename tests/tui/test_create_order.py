@@ -65,6 +65,7 @@ async def test_the_standard_phone_order_takes_eight_keys_beyond_the_typing(app, 
     """Existing customer by 4 typed characters, the default address, one SKU, quantity 2."""
     carts_before = len(demo_services.list_carts())
     keys = 0
+    previous: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for key_presses, typed in (
@@ -82,8 +83,18 @@ async def test_the_standard_phone_order_takes_eight_keys_beyond_the_typing(app, 
         ):
             await press(pilot, *key_presses)
             keys += 0 if typed else len(key_presses)
+            if previous == ["2"]:
+                # The popup says what went in on its own line, under nothing, and is ready
+                # for the next item.
+                said = text_of(app.screen.query_one("#chosen"))
+                assert said.startswith(f"Added: 2 × {SKU}  Classic Burgundy Dress"), said
+                assert app.screen.query_one("#f-variant").has_focus
+                assert not app._notifications, "no toast over the popup"
+            previous = key_presses
         assert isinstance(app.screen, OrderDetailsScreen)
         order = demo_services.get_order(app.screen.number)
+        status = text_of(app.screen.query_one("#status"))
+        assert status.startswith(f"Order {order.number} created. ") and "P adds a payment" in status
     assert keys == 8
     assert (order.customer_name, order.market.code, order.status) == (
         "Mercy Reed",

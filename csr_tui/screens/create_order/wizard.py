@@ -560,22 +560,18 @@ class CreateOrderScreen(GroupEditorScreen):
         from csr_tui.screens.cart import CartScreen
         from csr_tui.screens.order_details import OrderDetailsScreen
 
-        self.notify(
-            f"Order {number} created. It must be paid before it can be released: P adds a payment.",
-            title="Order created",
-            timeout=8,
-        )
         # The order list shows the new order when Order Details is left (it reloads then).
         stack = self.app.screen_stack
         if self is stack[-1] and not isinstance(stack[-2], CartScreen):
             # Order Details takes the wizard's place: the screen below is not shown (and
-            # repainted) in between.
-            self.app.switch_screen(OrderDetailsScreen(number))
+            # repainted) in between. Its status line says the order was created (a toast
+            # would cover the order's lines).
+            self.app.switch_screen(OrderDetailsScreen(number, created=True))
             return
         self.app.pop_screen()
         while isinstance(self.app.screen, CartScreen):  # the cart it was converted from
             self.app.pop_screen()
-        self.csr.open_order(number)
+        self.csr.open_order(number, created=True)
 
     # -- leaving ---------------------------------------------------------------------------
 

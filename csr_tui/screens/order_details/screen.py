@@ -116,9 +116,10 @@ class OrderDetailsScreen(GroupEditorScreen):
         Binding("escape", "back", "Back", id="details.back"),
     ]
 
-    def __init__(self, number: str) -> None:
+    def __init__(self, number: str, *, created: bool = False) -> None:
         super().__init__()
         self.number = number
+        self._created = created  # just created: the first status line says so
         self.ref = OrderRef(number)
         self._offered: frozenset[str] = frozenset()
 
@@ -192,7 +193,14 @@ class OrderDetailsScreen(GroupEditorScreen):
         if self.tab == "history" and self.built("history") is not None:
             self.load_history()
         self.refresh_offers()
-        self.set_status(self.describe(group))
+        status = self.describe(group)
+        if self._created:
+            self._created = False
+            due = group.totals().balance_due
+            if due > 0:  # as short as 80 columns need
+                status = f"{money(due, group.currency)} due before release: P adds a payment."
+            status = f"Order {group.number} created. {status}"
+        self.set_status(status)
 
     def describe(self, order: PurchaseOrder) -> str:
         """The order as it is now, and what comes next for it."""

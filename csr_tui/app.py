@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from platformdirs import user_config_dir
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
@@ -25,6 +26,7 @@ from csr_tui.domain.text import visible
 from csr_tui.error_log import log_unexpected
 from csr_tui.rich_text import plain
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.collector import IdleCollector
 from csr_tui.services import Services, open_services
 from csr_tui.services.services import Clock, utc_now
 
@@ -94,7 +96,10 @@ class CsrApp(App[None]):
         services: Services | None = None,
         clock: Clock = utc_now,
         keymap_file: Path | None = None,
+        collector: IdleCollector | None = None,
     ) -> None:
+        """`collector`: the process's cycle collector deferred to pauses (the command line
+        gives one; it changes the whole process's collector, so tests run without)."""
         super().__init__()
         if database_url is None and services is None:
             raise ValueError("CsrApp needs a database URL or services")
@@ -106,6 +111,7 @@ class CsrApp(App[None]):
         self._given_services = services
         self.markets: list[Market] = []
         self.keymap_file = keymap_file if keymap_file is not None else keymap_path()
+        self.collector = collector
 
     def today(self) -> date:
         return self.clock().astimezone().date()
@@ -192,6 +198,18 @@ class CsrApp(App[None]):
         else:
             self._refresh_list()
         self.set_timer(1.0, self.warm_up)  # after the first page, not racing it
+        if self.collector is not None:
+            self.set_timer(3.0, self._start_collector)  # the warm-up loaded the screens
+
+    def _start_collector(self) -> None:
+        assert self.collector is not None
+        self.collector.start()
+        self.set_interval(1.0, self.collector.tick)
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.collector is not None and isinstance(event, events.Key | events.MouseDown):
+            self.collector.input()
+        await super().on_event(event)
 
     @background("warm-up")
     def warm_up(self) -> None:

@@ -166,9 +166,10 @@ def _open(args: argparse.Namespace, *, upgrade: bool = True):  # type: ignore[no
 
 def _run_app(args: argparse.Namespace) -> int:
     from csr_tui.app import CsrApp
+    from csr_tui.screens.widgets.collector import IdleCollector
 
     url = resolve_database_url(args.database)
-    app = CsrApp(database_url=url, agent=current_agent(args.agent))
+    app = CsrApp(database_url=url, agent=current_agent(args.agent), collector=IdleCollector())
     app.run()
     return app.return_code or 0
 

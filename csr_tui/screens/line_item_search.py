@@ -37,11 +37,15 @@ from csr_tui.services import VariantRow
 FIELDS = ["variant", "quantity", "price"]
 NO_VARIANT = plain("No variant chosen.")
 NEXT_ITEM = "Search for the next item, or Esc."
+SEARCH_DEBOUNCE = 0.025  # as the order list: a pause in the typing, then the query
 
 
 class LineItemSearchScreen(StyledOnce, ModalScreen[None]):
     DEFAULT_CSS = (
-        "LineItemSearchScreen { align: center middle; }\n"
+        # Opaque: a translucent backdrop is the screen behind re-rendered and tinted cell by
+        # cell on every layout change of the popup (each search, each choice), which was
+        # the popup's largest cost; at 80 columns the box covers that screen anyway.
+        "LineItemSearchScreen { align: center middle; background: $background; }\n"
         + FORM_CSS
         + """
     LineItemSearchScreen .form-box { width: 100; }
@@ -130,7 +134,7 @@ class LineItemSearchScreen(StyledOnce, ModalScreen[None]):
     def variant_typed(self) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(0.1, self.start_search)
+        self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.start_search)
 
     def start_search(self) -> None:
         text = self.query_one("#f-variant", Input).value

@@ -26,7 +26,7 @@ from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.safe_text import PlainInput, option, plain, text
 from csr_tui.services import CustomerRow, Services
 
-SEARCH_DEBOUNCE = 0.1  # as the order list: quiet typing, then the query
+SEARCH_DEBOUNCE = 0.025  # as the order list: a pause in the typing, then the query
 
 
 def contact_line(cart: Cart) -> list[str | tuple[str, str]]:

@@ -29,6 +29,7 @@ class KeyFooter(Footer):
         super().__init__(compact=True, show_command_palette=show_command_palette)
         self._composed_width = 0
         self._composed: tuple[tuple[str, ...], ...] | None = None
+        self._shown: tuple[tuple[str, ...], ...] = ()  # what each key widget shows now
 
     @staticmethod
     def _key_classes(enabled: bool, classes: str) -> str:
@@ -54,7 +55,7 @@ class KeyFooter(Footer):
     def compose(self) -> ComposeResult:
         self._composed_width = self.size.width or self.app.size.width
         keys = self._keys()
-        self._composed = self._signature(keys)
+        self._composed = self._shown = self._signature(keys)
         for binding, enabled, tooltip, classes in keys:
             yield self._key(binding, enabled, tooltip, classes)
 
@@ -85,9 +86,15 @@ class KeyFooter(Footer):
             return
         self._composed_width = self.size.width or self.app.size.width
         keys = self._keys()
-        self._composed = self._signature(keys)
+        self._composed = signature = self._signature(keys)
         shown = list(self.query_children(FooterKey))
-        for widget, (binding, enabled, tooltip, classes) in zip(shown, keys, strict=False):
+        before = self._shown
+        self._shown = signature
+        for index, (widget, (binding, enabled, tooltip, classes)) in enumerate(
+            zip(shown, keys, strict=False)
+        ):
+            if index < len(before) and before[index] == signature[index]:
+                continue  # this key shows that already: not restyled, not laid out again
             widget.key = binding.key
             widget.key_display = self.app.get_key_display(binding)
             widget.description = binding.description

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import time
 import tomllib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -29,6 +31,13 @@ from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.collector import IdleCollector
 from csr_tui.services import Services, open_services
 from csr_tui.services.services import Clock, utc_now
+
+
+if TYPE_CHECKING:
+    from csr_tui.screens.create_order import CreateOrderScreen
+
+IDLE_SECONDS = 2.0  # no key or click for this long: a pause in which to work ahead
+IDLE_WORK_FROM = 3.0  # seconds after the database opened (the warm-up loaded the screens)
 
 
 def keymap_path() -> Path:
@@ -97,9 +106,12 @@ class CsrApp(App[None]):
         clock: Clock = utc_now,
         keymap_file: Path | None = None,
         collector: IdleCollector | None = None,
+        prepare_ahead: bool = False,
     ) -> None:
         """`collector`: the process's cycle collector deferred to pauses (the command line
-        gives one; it changes the whole process's collector, so tests run without)."""
+        gives one; it changes the whole process's collector, so tests run without).
+        `prepare_ahead`: the next new order's screen is built in a pause (the command line
+        asks for it; tests that do ask wait for it)."""
         super().__init__()
         if database_url is None and services is None:
             raise ValueError("CsrApp needs a database URL or services")
@@ -112,6 +124,9 @@ class CsrApp(App[None]):
         self.markets: list[Market] = []
         self.keymap_file = keymap_file if keymap_file is not None else keymap_path()
         self.collector = collector
+        self.prepare_ahead = prepare_ahead
+        self._spare_wizard: CreateOrderScreen | None = None
+        self._last_input = time.monotonic()
 
     def today(self) -> date:
         return self.clock().astimezone().date()
@@ -198,18 +213,44 @@ class CsrApp(App[None]):
         else:
             self._refresh_list()
         self.set_timer(1.0, self.warm_up)  # after the first page, not racing it
-        if self.collector is not None:
-            self.set_timer(3.0, self._start_collector)  # the warm-up loaded the screens
+        if self.collector is not None or self.prepare_ahead:
+            self.set_timer(IDLE_WORK_FROM, self._start_idle_work)
 
-    def _start_collector(self) -> None:
-        assert self.collector is not None
-        self.collector.start()
-        self.set_interval(1.0, self.collector.tick)
+    # -- work done in the agent's pauses -------------------------------------------------
+
+    def _start_idle_work(self) -> None:
+        if self.collector is not None:
+            self.collector.start()
+        self.set_interval(1.0, self._idle_tick)
 
     async def on_event(self, event: events.Event) -> None:
-        if self.collector is not None and isinstance(event, events.Key | events.MouseDown):
-            self.collector.input()
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = time.monotonic()
         await super().on_event(event)
+
+    def _idle_tick(self) -> None:
+        """Neither a key nor a click for IDLE_SECONDS: the next new order's screen is built
+        ahead, then the garbage of the last minutes collected."""
+        if time.monotonic() - self._last_input < IDLE_SECONDS:
+            return
+        if self.prepare_ahead:
+            self._prepare_wizard()
+        if self.collector is not None:
+            self.collector.tick()
+
+    def _prepare_wizard(self) -> None:
+        """Build the next new order's wizard off screen (its stylesheet read, its widgets
+        composed, mounted and styled, its markets loaded), so Ctrl+N only shows it. Textual
+        does the same steps when a screen is pushed (App.push_screen: _load_screen_css,
+        then _register through _get_screen); here they run before, in a pause."""
+        from csr_tui.screens.create_order import CreateOrderScreen
+
+        if self._spare_wizard is not None or self.services is None or not self.markets:
+            return
+        wizard = CreateOrderScreen()
+        self._spare_wizard = wizard
+        self._load_screen_css(wizard)
+        self._register(self, wizard)
 
     @background("warm-up")
     def warm_up(self) -> None:
@@ -286,7 +327,12 @@ class CsrApp(App[None]):
         if self.services is None or not self.markets:
             self.notify("There are no markets yet.", severity="warning")
             return
-        self.push_screen(CreateOrderScreen())
+        wizard, self._spare_wizard = self._spare_wizard, None
+        if wizard is None:
+            wizard = CreateOrderScreen()
+        else:
+            wizard.load_markets()  # the order of use as it is now (a market just used)
+        self.push_screen(wizard)
 
     async def action_quit(self) -> None:
         """Ctrl+Q: an order being created with content asks first (keep it as a cart,

@@ -169,7 +169,12 @@ def _run_app(args: argparse.Namespace) -> int:
     from csr_tui.screens.widgets.collector import IdleCollector
 
     url = resolve_database_url(args.database)
-    app = CsrApp(database_url=url, agent=current_agent(args.agent), collector=IdleCollector())
+    app = CsrApp(
+        database_url=url,
+        agent=current_agent(args.agent),
+        collector=IdleCollector(),
+        prepare_ahead=True,
+    )
     app.run()
     return app.return_code or 0
 

@@ -5,11 +5,14 @@ nothing half-made."""
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 from textual.events import Paste
 from textual.widgets import Checkbox, Input
 from textual.worker import WorkerCancelled
 
+from csr_tui import app as app_module
+from csr_tui.app import CsrApp
 from csr_tui.data import tables as t
 from csr_tui.domain import OrderStatus
 from csr_tui.screens.cart import CartScreen
@@ -22,6 +25,7 @@ from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.order_details import OrderDetailsScreen
 from csr_tui.screens.order_list import OrderListScreen
 from csr_tui.screens.shipment_edit import ShipmentEditScreen
+from tests.conftest import FixedClock
 from tests.tui.conftest import settle, text_of, type_text
 from tests.tui.rendered import assert_shown_safely, screen_text
 
@@ -374,3 +378,56 @@ async def test_a_pasted_escape_sequence_is_shown_as_placeholders_and_refused(app
         error = app.screen.query_one("#e-name")
         assert error.display and "The name cannot contain control characters" in text_of(error)
         assert_shown_safely(app, ["remove ␛", "(U+001B) ␇ (U+0007)."])
+
+
+async def test_the_next_order_is_built_in_a_pause_and_starts_empty(
+    demo_services, monkeypatch
+):
+    """In a pause the app builds the next new order's screen ahead; Ctrl+N shows that one,
+    from the market on, with nothing of the order taken before it; nothing is saved by a
+    wizard built and never used."""
+    monkeypatch.setattr(app_module, "IDLE_WORK_FROM", 0.05)
+    monkeypatch.setattr(app_module, "IDLE_SECONDS", 0.1)
+    app = CsrApp(
+        services=demo_services,
+        clock=FixedClock(),
+        keymap_file=Path("/nonexistent"),
+        prepare_ahead=True,
+    )
+    carts_before = len(demo_services.list_carts())
+
+    async def built_ahead() -> CreateOrderScreen:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            spare = app._spare_wizard
+            if spare is not None and spare.is_mounted and spare.markets:
+                return spare
+        raise AssertionError("no wizard was built in the pause")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = await built_ahead()
+        assert len(demo_services.list_carts()) == carts_before, "building saves nothing"
+        await press(pilot, "ctrl+n")
+        assert wizard(app) is first and first.step == "market"
+        await press(pilot, "enter")
+        await type_text(pilot, "merc")
+        await press(pilot, "enter", "enter")  # Mercy Reed; her address, the first method
+        await type_text(pilot, SKU)
+        await press(pilot, "enter", "2", "enter", "escape", "ctrl+s")
+        assert isinstance(app.screen, OrderDetailsScreen)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, OrderListScreen)
+
+        second = await built_ahead()
+        assert second is not first
+        await press(pilot, "ctrl+n")
+        assert wizard(app) is second and second.step == "market"
+        assert second.draft is None and second.cart is None
+        assert "No customer yet" not in screen_text(app)  # the market step, not a later one
+        await press(pilot, "enter")
+        assert second.step == "customer"
+        assert second.query_one("#customer-search", Input).value == ""
+        assert "No customer yet." in text_of(second.query_one("#customer-current"))
+        assert second.query_one("#lines").row_count == 0
+    assert len(demo_services.list_carts()) == carts_before

@@ -142,6 +142,8 @@ class CreateOrderScreen(GroupEditorScreen):
         self.app.call_from_thread(self.markets_loaded, markets)
 
     def markets_loaded(self, markets: list[Market]) -> None:
+        if self.markets is not None and [m.code for m in markets] == [m.code for m in self.markets]:
+            return  # read again as a wizard built ahead is shown: the same order
         self.markets = markets
         step = self.query_one(MarketStep)
         if step.fixed is None:

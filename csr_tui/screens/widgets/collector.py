@@ -6,8 +6,9 @@ starts one when enough objects were allocated: in the middle of Ctrl+N or Ctrl+S
 in a real terminal: six during four phone orders, 1.35 s in all).
 
 So, once the app is up, what it loaded is frozen out of every later walk (it lives as long
-as the app anyway), and the full collection waits for a pause: it runs when neither a key
-nor a click came for `IDLE` seconds, only if something reached the oldest generation since.
+as the app anyway), and the full collection waits for a pause: the app calls `tick` when
+neither a key nor a click came for a while, and it runs if something reached the oldest
+generation since the last one.
 The younger generations are collected as Python does (a few ms each). A long busy spell
 without a pause still gets a full collection after `BUSY_LIMIT` middle ones, so memory
 stays bounded.
@@ -16,17 +17,12 @@ stays bounded.
 from __future__ import annotations
 
 import gc
-import time
-from collections.abc import Callable
 
-IDLE = 2.0  # seconds without input before the full collection may run
 BUSY_LIMIT = 100  # middle-generation collections before a full one runs regardless
 
 
 class IdleCollector:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self.last_input = clock()
+    def __init__(self) -> None:
         self.started = False
 
     def start(self) -> None:
@@ -37,18 +33,10 @@ class IdleCollector:
         gc.set_threshold(young, middle, BUSY_LIMIT)
         self.started = True
 
-    def input(self) -> None:
-        self.last_input = self.clock()
-
-    def due(self) -> bool:
-        """A pause long enough, and something promoted to the oldest generation since."""
-        return (
-            self.started and self.clock() - self.last_input >= IDLE and gc.get_count()[2] > 0
-        )
-
     def tick(self) -> bool:
-        """Called every second or so; collects when due. Says whether it did."""
-        if not self.due():
+        """In a pause: a full collection if something reached the oldest generation since
+        the last one. Says whether it ran."""
+        if not self.started or gc.get_count()[2] == 0:
             return False
         gc.collect()
         return True

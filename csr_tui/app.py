@@ -5,9 +5,10 @@ from __future__ import annotations
 import importlib
 import time
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
@@ -35,9 +36,16 @@ from csr_tui.services.services import Clock, utc_now
 
 if TYPE_CHECKING:
     from csr_tui.screens.create_order import CreateOrderScreen
+    from csr_tui.screens.line_item_search import LineItemSearchScreen
+    from csr_tui.services import VariantRow
 
 IDLE_SECONDS = 2.0  # no key or click for this long: a pause in which to work ahead
 IDLE_WORK_FROM = 3.0  # seconds after the database opened (the warm-up loaded the screens)
+
+
+def _unused(*_: object) -> None:
+    """What a popup built ahead would add to, until `serve` says."""
+    raise AssertionError("a popup built ahead was used before it was served")
 
 
 def keymap_path() -> Path:
@@ -126,6 +134,7 @@ class CsrApp(App[None]):
         self.collector = collector
         self.prepare_ahead = prepare_ahead
         self._spare_wizard: CreateOrderScreen | None = None
+        self._spare_item_search: LineItemSearchScreen | None = None
         self._last_input = time.monotonic()
 
     def today(self) -> date:
@@ -235,6 +244,7 @@ class CsrApp(App[None]):
             return
         if self.prepare_ahead:
             self._prepare_wizard()
+            self._prepare_item_search()
         if self.collector is not None:
             self.collector.tick()
 
@@ -251,6 +261,34 @@ class CsrApp(App[None]):
         self._spare_wizard = wizard
         self._load_screen_css(wizard)
         self._register(self, wizard)
+
+    def _prepare_item_search(self) -> None:
+        """Build the next line-item search popup off screen, for whichever order adds items
+        next (see `item_search`)."""
+        from csr_tui.screens.line_item_search import LineItemSearchScreen
+
+        if self._spare_item_search is not None or not self.markets:
+            return
+        popup = LineItemSearchScreen("", self.markets[0], lambda _: [], _unused, _unused)
+        self._spare_item_search = popup
+        self._load_screen_css(popup)
+        self._register(self, popup)
+
+    def item_search(
+        self,
+        title: str,
+        market: Market,
+        search: Callable[[str], list[VariantRow]],
+        add: Callable[[str, int, Decimal], object],
+        on_added: Callable[[object], None],
+    ) -> LineItemSearchScreen:
+        """The line-item search popup for an order: the one built in a pause, else a new one."""
+        from csr_tui.screens.line_item_search import LineItemSearchScreen
+
+        popup, self._spare_item_search = self._spare_item_search, None
+        if popup is not None and popup.is_mounted:
+            return popup.serve(title, market, search, add, on_added)
+        return LineItemSearchScreen(title, market, search, add, on_added)
 
     @background("warm-up")
     def warm_up(self) -> None:

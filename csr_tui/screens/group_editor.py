@@ -23,7 +23,6 @@ from csr_tui.domain.errors import ConcurrentEditError, DomainError, ValidationEr
 from csr_tui.domain.orders import OrderGroup, PurchaseOrder, parse_discount, parse_quantity
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.form import Field, FormScreen
-from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.formatting import clock_time, money
@@ -272,7 +271,7 @@ class GroupEditorScreen(StyledOnce, Screen[None]):
             )
 
         self.app.push_screen(
-            LineItemSearchScreen(
+            self.csr.item_search(
                 f"Add line items to shipment {number}",
                 group.market,
                 lambda text: self.services.search_variants(text, group.market.code),

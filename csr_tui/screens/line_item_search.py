@@ -85,6 +85,26 @@ class LineItemSearchScreen(StyledOnce, ModalScreen[None]):
         self._choose_first = False
         self._close_after_add = False
 
+    def serve(
+        self,
+        title: str,
+        market: Market,
+        search: Callable[[str], list[VariantRow]],
+        add: Callable[[str, int, Decimal], Any],
+        on_added: Callable[[Any], None],
+    ) -> LineItemSearchScreen:
+        """A popup built ahead, before anyone knew for which order: made this one's (its
+        title, market and currency, and what it searches and adds to). Once only."""
+        assert not self.results and self.chosen is None, "a popup already used"
+        self.title_text = title
+        self.market = market
+        self.search_fn = search
+        self.add_fn = add
+        self.on_added = on_added
+        self.query_one(".form-box").border_title = plain(title)
+        self.query_one("#f-price", Input).placeholder = f"in {market.currency.code}"
+        return self
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="form-box") as box:
             box.border_title = plain(self.title_text)

@@ -396,31 +396,38 @@ async def test_the_next_order_is_built_in_a_pause_and_starts_empty(
     )
     carts_before = len(demo_services.list_carts())
 
-    async def built_ahead() -> CreateOrderScreen:
+    async def built_ahead() -> tuple[CreateOrderScreen, LineItemSearchScreen]:
         for _ in range(100):
             await pilot.pause(0.05)
-            spare = app._spare_wizard
-            if spare is not None and spare.is_mounted and spare.markets:
-                return spare
+            spare, popup = app._spare_wizard, app._spare_item_search
+            if spare is not None and spare.is_mounted and spare.markets and popup is not None:
+                return spare, popup
         raise AssertionError("no wizard was built in the pause")
 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        first = await built_ahead()
+        first, popup = await built_ahead()
         assert len(demo_services.list_carts()) == carts_before, "building saves nothing"
         await press(pilot, "ctrl+n")
         assert wizard(app) is first and first.step == "market"
         await press(pilot, "enter")
         await type_text(pilot, "merc")
         await press(pilot, "enter", "enter")  # Mercy Reed; her address, the first method
+        # The item search built ahead, now this order's: its title, its market's currency.
+        assert app.screen is popup
+        assert "Add line items to shipment 1" in screen_text(app)
+        assert popup.query_one("#f-price", Input).placeholder == "in USD"
         await type_text(pilot, SKU)
         await press(pilot, "enter", "2", "enter", "escape", "ctrl+s")
         assert isinstance(app.screen, OrderDetailsScreen)
+        order = demo_services.get_order(app.screen.number)
+        assert order.customer_name == "Mercy Reed" and order.market.code == "US"
+        assert [(li.sku, li.quantity) for li in order.shipments[0].line_items] == [(SKU, 2)]
         await press(pilot, "escape")
         assert isinstance(app.screen, OrderListScreen)
 
-        second = await built_ahead()
-        assert second is not first
+        second, second_popup = await built_ahead()
+        assert second is not first and second_popup is not popup
         await press(pilot, "ctrl+n")
         assert wizard(app) is second and second.step == "market"
         assert second.draft is None and second.cart is None

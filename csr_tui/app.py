@@ -37,6 +37,7 @@ from csr_tui.services.services import Clock, utc_now
 if TYPE_CHECKING:
     from csr_tui.screens.create_order import CreateOrderScreen
     from csr_tui.screens.line_item_search import LineItemSearchScreen
+    from csr_tui.screens.order_details import OrderDetailsScreen
     from csr_tui.services import VariantRow
 
 IDLE_SECONDS = 2.0  # no key or click for this long: a pause in which to work ahead
@@ -135,6 +136,7 @@ class CsrApp(App[None]):
         self.prepare_ahead = prepare_ahead
         self._spare_wizard: CreateOrderScreen | None = None
         self._spare_item_search: LineItemSearchScreen | None = None
+        self._spare_order_details: OrderDetailsScreen | None = None
         self._last_input = time.monotonic()
 
     def today(self) -> date:
@@ -245,6 +247,7 @@ class CsrApp(App[None]):
         if self.prepare_ahead:
             self._prepare_wizard()
             self._prepare_item_search()
+            self._prepare_order_details()
         if self.collector is not None:
             self.collector.tick()
 
@@ -273,6 +276,18 @@ class CsrApp(App[None]):
         self._spare_item_search = popup
         self._load_screen_css(popup)
         self._register(self, popup)
+
+    def _prepare_order_details(self) -> None:
+        """Build the next Order Details off screen, for whichever order opens next (see
+        `order_details`)."""
+        from csr_tui.screens.order_details import OrderDetailsScreen
+
+        if self._spare_order_details is not None or self.services is None:
+            return
+        screen = OrderDetailsScreen()
+        self._spare_order_details = screen
+        self._load_screen_css(screen)
+        self._register(self, screen)
 
     def item_search(
         self,
@@ -334,9 +349,16 @@ class CsrApp(App[None]):
     # -- navigation ------------------------------------------------------------------------
 
     def open_order(self, number: str, *, created: bool = False) -> None:
+        self.push_screen(self.order_details(number, created=created))
+
+    def order_details(self, number: str, *, created: bool = False) -> OrderDetailsScreen:
+        """Order Details of `number`: the screen built in a pause, else a new one."""
         from csr_tui.screens.order_details import OrderDetailsScreen
 
-        self.push_screen(OrderDetailsScreen(number, created=created))
+        screen, self._spare_order_details = self._spare_order_details, None
+        if screen is not None and screen.is_mounted:
+            return screen.serve(number, created=created)
+        return OrderDetailsScreen(number, created=created)
 
     def open_carts(self) -> None:
         from csr_tui.screens.carts import CartsScreen

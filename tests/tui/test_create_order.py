@@ -396,17 +396,18 @@ async def test_the_next_order_is_built_in_a_pause_and_starts_empty(
     )
     carts_before = len(demo_services.list_carts())
 
-    async def built_ahead() -> tuple[CreateOrderScreen, LineItemSearchScreen]:
+    async def built_ahead() -> tuple[CreateOrderScreen, LineItemSearchScreen, OrderDetailsScreen]:
         for _ in range(100):
             await pilot.pause(0.05)
             spare, popup = app._spare_wizard, app._spare_item_search
-            if spare is not None and spare.is_mounted and spare.markets and popup is not None:
-                return spare, popup
+            details = app._spare_order_details
+            if spare is not None and spare.is_mounted and spare.markets and popup and details:
+                return spare, popup, details
         raise AssertionError("no wizard was built in the pause")
 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        first, popup = await built_ahead()
+        first, popup, details = await built_ahead()
         assert len(demo_services.list_carts()) == carts_before, "building saves nothing"
         await press(pilot, "ctrl+n")
         assert wizard(app) is first and first.step == "market"
@@ -419,15 +420,18 @@ async def test_the_next_order_is_built_in_a_pause_and_starts_empty(
         assert popup.query_one("#f-price", Input).placeholder == "in USD"
         await type_text(pilot, SKU)
         await press(pilot, "enter", "2", "enter", "escape", "ctrl+s")
-        assert isinstance(app.screen, OrderDetailsScreen)
-        order = demo_services.get_order(app.screen.number)
+        assert app.screen is details  # built ahead, now the new order's
+        order = demo_services.get_order(details.number)
         assert order.customer_name == "Mercy Reed" and order.market.code == "US"
         assert [(li.sku, li.quantity) for li in order.shipments[0].line_items] == [(SKU, 2)]
+        shown = screen_text(app)
+        assert f"Order Details — {order.number}" in shown and "Mercy Reed" in shown
+        assert f"Order {order.number} created." in shown
         await press(pilot, "escape")
         assert isinstance(app.screen, OrderListScreen)
 
-        second, second_popup = await built_ahead()
-        assert second is not first and second_popup is not popup
+        second, second_popup, second_details = await built_ahead()
+        assert second is not first and second_popup is not popup and second_details is not details
         await press(pilot, "ctrl+n")
         assert wizard(app) is second and second.step == "market"
         assert second.draft is None and second.cart is None
@@ -437,4 +441,11 @@ async def test_the_next_order_is_built_in_a_pause_and_starts_empty(
         assert second.query_one("#customer-search", Input).value == ""
         assert "No customer yet." in text_of(second.query_one("#customer-current"))
         assert second.query_one("#lines").row_count == 0
+        await press(pilot, "escape", "escape")  # the customer step, the market step: out
+        assert isinstance(app.screen, OrderListScreen)
+        await type_text(pilot, order.number)
+        await press(pilot, "enter")  # one match: Order Details, the one built ahead, shows it
+        assert app.screen is second_details
+        assert f"Order Details — {order.number}" in screen_text(app)
+        assert "created" not in text_of(second_details.query_one("#status"))
     assert len(demo_services.list_carts()) == carts_before

@@ -560,7 +560,6 @@ class CreateOrderScreen(GroupEditorScreen):
 
     def created(self, number: str) -> None:
         from csr_tui.screens.cart import CartScreen
-        from csr_tui.screens.order_details import OrderDetailsScreen
 
         # The order list shows the new order when Order Details is left (it reloads then).
         stack = self.app.screen_stack
@@ -568,7 +567,7 @@ class CreateOrderScreen(GroupEditorScreen):
             # Order Details takes the wizard's place: the screen below is not shown (and
             # repainted) in between. Its status line says the order was created (a toast
             # would cover the order's lines).
-            self.app.switch_screen(OrderDetailsScreen(number, created=True))
+            self.app.switch_screen(self.csr.order_details(number, created=True))
             return
         self.app.pop_screen()
         while isinstance(self.app.screen, CartScreen):  # the cart it was converted from

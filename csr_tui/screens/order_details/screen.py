@@ -116,7 +116,9 @@ class OrderDetailsScreen(GroupEditorScreen):
         Binding("escape", "back", "Back", id="details.back"),
     ]
 
-    def __init__(self, number: str, *, created: bool = False) -> None:
+    def __init__(self, number: str = "", *, created: bool = False) -> None:
+        """The order `number`; without one, a screen built ahead for the next order opened
+        (see `serve`)."""
         super().__init__()
         self.number = number
         self._created = created  # just created: the first status line says so
@@ -136,13 +138,26 @@ class OrderDetailsScreen(GroupEditorScreen):
                 yield SummaryPane(id="summary-pane")
             for tab, title in zip(TABS[1:], TAB_TITLES[1:], strict=True):
                 yield TabPane(title, id=tab)
-        yield Static(plain(f"Loading {self.number}…"), id="status")
+        yield Static(plain(f"Loading {self.number}…" if self.number else ""), id="status")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = self.number
         self.set_focus(self.query_one(SummaryPane))  # now: the footer is built once for it
+        if self.number:
+            self.sub_title = self.number
+            self.load()
+
+    def serve(self, number: str, *, created: bool = False) -> OrderDetailsScreen:
+        """A screen built ahead, before anyone knew which order it would show: this order's
+        now. Once only."""
+        assert not self.number and self.group is None, "a screen already showing an order"
+        self.number = number
+        self.ref = OrderRef(number)
+        self._created = created
+        self.sub_title = number
+        self.query_one("#status", Static).update(plain(f"Loading {number}…"))
         self.load()
+        return self
 
     @property
     def form(self) -> FormPane:

@@ -27,8 +27,12 @@ def tmux(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("tmux is not installed here")
     # A tmux server of this test process's own: test processes running side by side (pytest
     # -n) would otherwise race to start the one default server, and one new-session fails.
+    # A session that lives as long as the module keeps that server up: the server leaves
+    # when its last session is killed, and the next test's new-session could reach it as it
+    # was leaving ("server exited unexpectedly").
     with pytest.MonkeyPatch.context() as env:
         env.setenv("TMUX_TMPDIR", str(tmp_path_factory.mktemp("tmux")))
+        subprocess.run([path, "new-session", "-d", "-s", "keep", "sleep 86400"], check=True)
         yield path
         subprocess.run([path, "kill-server"], capture_output=True)
 

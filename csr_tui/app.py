@@ -6,11 +6,11 @@ import importlib
 import time
 import tomllib
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 from datetime import date
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_config_dir
 from textual import events
@@ -32,7 +32,6 @@ from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.collector import IdleCollector
 from csr_tui.services import Services, open_services
 from csr_tui.services.services import Clock, utc_now
-
 
 if TYPE_CHECKING:
     from csr_tui.screens.create_order import CreateOrderScreen

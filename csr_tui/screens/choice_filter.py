@@ -11,11 +11,12 @@ from textual.screen import ModalScreen
 from textual.widgets import SelectionList, Static
 
 from csr_tui.screens.widgets.choices import CheckList
+from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.keys import keys_for
 from csr_tui.screens.widgets.safe_text import plain, selection
 
 
-class ChoiceFilterScreen(ModalScreen[frozenset[str] | None]):
+class ChoiceFilterScreen(DialogFooter, ModalScreen[frozenset[str] | None]):
     """Returns the chosen values (empty: no filter), or None when the agent backs out."""
 
     DEFAULT_CSS = """

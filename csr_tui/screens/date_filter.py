@@ -12,12 +12,13 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 
 from csr_tui.domain.dates import DateChoice, DatePreset, DayRange, parse_day
 from csr_tui.domain.errors import ValidationError
+from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.safe_text import PlainInput, option, plain
 
 ANY = "any"
 
 
-class DateFilterScreen(ModalScreen[DateChoice | None]):
+class DateFilterScreen(DialogFooter, ModalScreen[DateChoice | None]):
     DEFAULT_CSS = """
     DateFilterScreen { align: center middle; }
     DateFilterScreen > Vertical {

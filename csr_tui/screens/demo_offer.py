@@ -12,6 +12,7 @@ from textual.widgets import ProgressBar, Static
 
 from csr_tui.domain.errors import DomainError
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.safe_text import lines, plain
 from csr_tui.services import DEFAULT_DEMO_ORDERS
 
@@ -32,7 +33,7 @@ class _BarProgress:
         self.screen.app.call_from_thread(self.screen.advance, amount)
 
 
-class DemoOfferScreen(ModalScreen[bool]):
+class DemoOfferScreen(DialogFooter, ModalScreen[bool]):
     DEFAULT_CSS = """
     DemoOfferScreen { align: center middle; }
     DemoOfferScreen > Vertical {

@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from csr_tui.domain.errors import DomainError, ValidationError
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.safe_text import PlainInput, plain
 
 T = TypeVar("T")
@@ -63,7 +64,7 @@ def field_rows(fields: list[Field]) -> ComposeResult:
         yield error
 
 
-class FormScreen(ModalScreen[T | None], Generic[T]):
+class FormScreen(DialogFooter, ModalScreen[T | None], Generic[T]):
     DEFAULT_CSS = "FormScreen { align: center middle; }\n" + FORM_CSS
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="form.cancel"),

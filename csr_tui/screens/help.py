@@ -11,11 +11,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
+from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.keys import KeyGroup, key_groups, screen_name
 from csr_tui.screens.widgets.safe_text import plain, text
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DialogFooter, ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {

@@ -11,12 +11,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.safe_text import lines, plain
 
 Answer = Literal["keep", "discard", "continue"]
 
 
-class KeepOrDiscardScreen(ModalScreen[Answer]):
+class KeepOrDiscardScreen(DialogFooter, ModalScreen[Answer]):
     DEFAULT_CSS = """
     KeepOrDiscardScreen { align: center middle; }
     KeepOrDiscardScreen > Vertical {

@@ -29,6 +29,7 @@ from csr_tui.domain.search import MIN_SUBSTRING
 from csr_tui.screens.form import FORM_CSS, NOT_SAVED, show_field_error
 from csr_tui.screens.keep_or_discard import KeepOrDiscardScreen
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.formatting import money
 from csr_tui.screens.widgets.safe_text import PlainInput, lines, plain, text
 from csr_tui.screens.widgets.styled_once import StyledOnce
@@ -40,12 +41,9 @@ NEXT_ITEM = "Search for the next item, or Esc."
 SEARCH_DEBOUNCE = 0.025  # as the order list: a pause in the typing, then the query
 
 
-class LineItemSearchScreen(StyledOnce, ModalScreen[None]):
+class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
     DEFAULT_CSS = (
-        # Opaque: a translucent backdrop is the screen behind re-rendered and tinted cell by
-        # cell on every layout change of the popup (each search, each choice), which was
-        # the popup's largest cost; at 80 columns the box covers that screen anyway.
-        "LineItemSearchScreen { align: center middle; background: $background; }\n"
+        "LineItemSearchScreen { align: center middle; }\n"
         + FORM_CSS
         + """
     LineItemSearchScreen .form-box { width: 100; }

@@ -10,10 +10,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 
+from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.safe_text import option, plain
 
 
-class PickOneScreen(ModalScreen[str | None]):
+class PickOneScreen(DialogFooter, ModalScreen[str | None]):
     DEFAULT_CSS = """
     PickOneScreen { align: center middle; }
     PickOneScreen > Vertical {

@@ -25,6 +25,7 @@ from csr_tui.domain.orders import Shipment
 from csr_tui.screens.form import FORM_CSS, NOT_SAVED, Field, field_rows, show_field_error
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.choices import ChoiceList, StopAtEnds, TickBox
+from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.formatting import money
 from csr_tui.screens.widgets.safe_text import option, plain
 
@@ -47,7 +48,7 @@ class ShipmentEdit:
     add_to_address_book: bool
 
 
-class ShipmentEditScreen(ModalScreen[Any]):
+class ShipmentEditScreen(DialogFooter, ModalScreen[Any]):
     DEFAULT_CSS = (
         "ShipmentEditScreen { align: center middle; }\n"
         + FORM_CSS

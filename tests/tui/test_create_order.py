@@ -380,9 +380,7 @@ async def test_a_pasted_escape_sequence_is_shown_as_placeholders_and_refused(app
         assert_shown_safely(app, ["remove ␛", "(U+001B) ␇ (U+0007)."])
 
 
-async def test_the_next_order_is_built_in_a_pause_and_starts_empty(
-    demo_services, monkeypatch
-):
+async def test_the_next_order_is_built_in_a_pause_and_starts_empty(demo_services, monkeypatch):
     """In a pause the app builds the next new order's screen ahead; Ctrl+N shows that one,
     from the market on, with nothing of the order taken before it; nothing is saved by a
     wizard built and never used."""

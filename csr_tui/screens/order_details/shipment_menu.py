@@ -11,6 +11,7 @@ from textual.widgets import OptionList, Static
 
 from csr_tui.domain.offers import ShipmentAction
 from csr_tui.screens.widgets.choices import StopAtEnds
+from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.safe_text import option, plain, text
 
 LABELS = {
@@ -24,7 +25,7 @@ LABELS = {
 }
 
 
-class ShipmentMenuScreen(ModalScreen[str | None]):
+class ShipmentMenuScreen(DialogFooter, ModalScreen[str | None]):
     DEFAULT_CSS = """
     ShipmentMenuScreen { align: center middle; }
     ShipmentMenuScreen > Vertical {

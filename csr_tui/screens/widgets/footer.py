@@ -119,6 +119,9 @@ class KeyFooter(Footer):
             if binding.show:
                 shown.setdefault(binding.action, (binding, enabled, tooltip))
         helps = [shown.pop(action) for action in HELP_ACTIONS if action in shown]
+        if not helps and self.screen.is_modal and self.app.check_action("help", ()):
+            # A dialog's bindings leave the app's out, but F1 (a priority key) still works.
+            helps = [(b, True, "") for b in self._app_bindings("help")[:1]]
         palette = None
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
@@ -138,6 +141,25 @@ class KeyFooter(Footer):
             keys.append((palette.binding, palette.enabled, palette.tooltip, "-command-palette"))
         return keys
 
+    def _app_bindings(self, action: str) -> list[Binding]:
+        return [
+            binding
+            for bindings in self.app._bindings.key_to_bindings.values()
+            for binding in bindings
+            if binding.action == action
+        ]
+
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and event.size.width != self._composed_width:
             self.call_after_refresh(self.update_keys)
+
+
+class DialogFooter:
+    """Mixed into a dialog (a ModalScreen), before it: the dialog's own keys in a footer at
+    the bottom. Without it the footer of the screen under the dialog showed through, with
+    keys that mean something else here (Ctrl+S "Create order" under the item search, where
+    Ctrl+S adds the line)."""
+
+    def on_mount(self) -> None:
+        # Textual calls the on_mount of each class of the screen, this one's too.
+        self.mount(KeyFooter())  # type: ignore[attr-defined]

@@ -239,54 +239,60 @@ class CsrApp(App[None]):
         await super().on_event(event)
 
     def _idle_tick(self) -> None:
-        """Neither a key nor a click for IDLE_SECONDS: the next new order's screen is built
-        ahead, then the garbage of the last minutes collected."""
+        """Neither a key nor a click for IDLE_SECONDS: the screens of the next phone order
+        are built ahead (the wizard, the item search, Order Details: one a second), then the
+        garbage of the last minutes is collected."""
         if time.monotonic() - self._last_input < IDLE_SECONDS:
             return
-        if self.prepare_ahead:
-            self._prepare_wizard()
-            self._prepare_item_search()
-            self._prepare_order_details()
+        # One piece of work a second at most: a key pressed meanwhile waits for one only.
+        if self.prepare_ahead and (
+            self._prepare_wizard() or self._prepare_item_search() or self._prepare_order_details()
+        ):
+            return
         if self.collector is not None:
             self.collector.tick()
 
-    def _prepare_wizard(self) -> None:
-        """Build the next new order's wizard off screen (its stylesheet read, its widgets
-        composed, mounted and styled, its markets loaded), so Ctrl+N only shows it. Textual
-        does the same steps when a screen is pushed (App.push_screen: _load_screen_css,
-        then _register through _get_screen); here they run before, in a pause."""
+    def _build_off_screen(self, screen: Screen[object]) -> None:
+        """Its stylesheet read, its widgets composed, mounted and styled (and what its
+        on_mount loads, loaded), so that showing it later only lays it out and paints it.
+        Textual does the same steps when a screen is pushed (App.push_screen:
+        _load_screen_css, then _register through _get_screen); here they run before."""
+        self._load_screen_css(screen)
+        self._register(self, screen)
+
+    def _prepare_wizard(self) -> bool:
+        """Build the next new order's wizard off screen (its markets loaded too), so Ctrl+N
+        only shows it."""
         from csr_tui.screens.create_order import CreateOrderScreen
 
         if self._spare_wizard is not None or self.services is None or not self.markets:
-            return
-        wizard = CreateOrderScreen()
-        self._spare_wizard = wizard
-        self._load_screen_css(wizard)
-        self._register(self, wizard)
+            return False
+        self._spare_wizard = CreateOrderScreen()
+        self._build_off_screen(self._spare_wizard)
+        return True
 
-    def _prepare_item_search(self) -> None:
+    def _prepare_item_search(self) -> bool:
         """Build the next line-item search popup off screen, for whichever order adds items
         next (see `item_search`)."""
         from csr_tui.screens.line_item_search import LineItemSearchScreen
 
         if self._spare_item_search is not None or not self.markets:
-            return
+            return False
         popup = LineItemSearchScreen("", self.markets[0], lambda _: [], _unused, _unused)
         self._spare_item_search = popup
-        self._load_screen_css(popup)
-        self._register(self, popup)
+        self._build_off_screen(popup)
+        return True
 
-    def _prepare_order_details(self) -> None:
+    def _prepare_order_details(self) -> bool:
         """Build the next Order Details off screen, for whichever order opens next (see
         `order_details`)."""
         from csr_tui.screens.order_details import OrderDetailsScreen
 
         if self._spare_order_details is not None or self.services is None:
-            return
-        screen = OrderDetailsScreen()
-        self._spare_order_details = screen
-        self._load_screen_css(screen)
-        self._register(self, screen)
+            return False
+        self._spare_order_details = OrderDetailsScreen()
+        self._build_off_screen(self._spare_order_details)
+        return True
 
     def item_search(
         self,

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 IDLE_SECONDS = 2.0  # no key or click for this long: a pause in which to work ahead
 IDLE_WORK_FROM = 3.0  # seconds after the database opened (the warm-up loaded the screens)
+IDLE_TICK = 1.0  # seconds between two pieces of work in a pause
 
 
 def _unused(*_: object) -> None:
@@ -231,7 +232,7 @@ class CsrApp(App[None]):
     def _start_idle_work(self) -> None:
         if self.collector is not None:
             self.collector.start()
-        self.set_interval(1.0, self._idle_tick)
+        self.set_interval(IDLE_TICK, self._idle_tick)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
@@ -244,7 +245,7 @@ class CsrApp(App[None]):
         garbage of the last minutes is collected."""
         if time.monotonic() - self._last_input < IDLE_SECONDS:
             return
-        # One piece of work a second at most: a key pressed meanwhile waits for one only.
+        # One piece of work a tick at most: a key pressed meanwhile waits for one only.
         if self.prepare_ahead and (
             self._prepare_wizard() or self._prepare_item_search() or self._prepare_order_details()
         ):

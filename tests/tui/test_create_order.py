@@ -386,6 +386,7 @@ async def test_the_next_order_is_built_in_a_pause_and_starts_empty(demo_services
     wizard built and never used."""
     monkeypatch.setattr(app_module, "IDLE_WORK_FROM", 0.05)
     monkeypatch.setattr(app_module, "IDLE_SECONDS", 0.1)
+    monkeypatch.setattr(app_module, "IDLE_TICK", 0.1)
     app = CsrApp(
         services=demo_services,
         clock=FixedClock(),
@@ -395,7 +396,7 @@ async def test_the_next_order_is_built_in_a_pause_and_starts_empty(demo_services
     carts_before = len(demo_services.list_carts())
 
     async def built_ahead() -> tuple[CreateOrderScreen, LineItemSearchScreen, OrderDetailsScreen]:
-        for _ in range(100):
+        for _ in range(400):
             await pilot.pause(0.05)
             spare, popup = app._spare_wizard, app._spare_item_search
             details = app._spare_order_details

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 IDLE_SECONDS = 2.0  # no key or click for this long: a pause in which to work ahead
 IDLE_WORK_FROM = 3.0  # seconds after the database opened (the warm-up loaded the screens)
-IDLE_TICK = 1.0  # seconds between two pieces of work in a pause
+IDLE_TICK = 0.25  # seconds between two pieces of work in a pause
 
 
 def _unused(*_: object) -> None:
@@ -241,7 +241,7 @@ class CsrApp(App[None]):
 
     def _idle_tick(self) -> None:
         """Neither a key nor a click for IDLE_SECONDS: the screens of the next phone order
-        are built ahead (the wizard, the item search, Order Details: one a second), then the
+        are built ahead (the wizard, the item search, Order Details: one a tick), then the
         garbage of the last minutes is collected."""
         if time.monotonic() - self._last_input < IDLE_SECONDS:
             return

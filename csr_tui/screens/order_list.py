@@ -475,7 +475,7 @@ class OrderListScreen(Screen[None]):
                 " to search “",
                 hint.text,
                 "”" + _phone_note(hint.text),
-                f": {hint.count} orders",
+                f": {_orders(hint.count)}",
             )
         if typed:
             return text("No orders match “", typed, "”" + filtered)
@@ -524,6 +524,8 @@ class OrderListScreen(Screen[None]):
             total = "…" if self.count is None else str(self.count)  # … until it is counted
             if n == 0:
                 parts.append(plain("0 orders"))
+            elif total == "1":
+                parts.append(plain("1 order"))
             elif self.row_offset is not None:
                 first, last = self.row_offset + 1, self.row_offset + n
                 parts.append(plain(f"{first:,}–{last:,} of {total} orders"))
@@ -537,7 +539,7 @@ class OrderListScreen(Screen[None]):
                     " to search “",
                     hint.text,
                     "”" + _phone_note(hint.text),
-                    f": {hint.count} orders",
+                    f": {_orders(hint.count)}",
                 )
             )
         if self.selected:
@@ -782,6 +784,10 @@ class OrderListScreen(Screen[None]):
 
 def _is_phone(text: str) -> bool:
     return parse_order_search(text).kind is SearchKind.PHONE
+
+
+def _orders(count: object) -> str:
+    return "1 order" if str(count) == "1" else f"{count} orders"
 
 
 def _phone_note(text: str) -> str:

@@ -345,6 +345,7 @@ async def test_enter_opens_the_only_match_and_never_an_older_one(app, demo_servi
         await pilot.press("escape", "escape")
         await type_text(pilot, first)
         assert [r.number for r in rows(app)] == [first]
+        assert status_line(app).startswith("1 order ") or status_line(app) == "1 order"
         await pilot.press("backspace", third[-1], "enter")  # the answer shown is stale
         await settle(pilot)
         assert details_number(app) == third

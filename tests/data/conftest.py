@@ -30,6 +30,7 @@ NAMES = [
     ("Hans Müller", "hans@example.de"),
     ("Eva Lindström", "eva@example.se"),
     ("Liam O’Neil", "liam@example.ie"),  # a typographic apostrophe, as pasted
+    ("Mary-Jane Watson", "mj@example.com"),
     ("山田 太郎", "yamada@example.jp"),
     ("Walk In", None),
     ("", "guest@example.net"),

@@ -104,6 +104,12 @@ def test_name_search(corpus, plan, text, expected):
         ("%oneil", ["Ann O'Neil", "Liam O’Neil"]),
         ("%o’neil", ["Ann O'Neil", "Liam O’Neil"]),
         ("%o'neil", ["Ann O'Neil", "Liam O’Neil"]),
+        ("%o neil", ["Ann O'Neil", "Liam O’Neil"]),
+        ("ann o neil", ["Ann O'Neil"]),
+        ("ANN  ONEIL", ["Ann O'Neil"]),
+        ("mary jane", ["Mary-Jane Watson"]),
+        ("maryjane w", ["Mary-Jane Watson"]),
+        ("%jane wat", ["Mary-Jane Watson"]),
         ("zoe\u0308", ["Zoë Ström"]),  # decomposed, as some terminals send it
         ("ＺＯＥ", ["Zoë Ström"]),  # full-width
         ("山田", ["山田 太郎"]),

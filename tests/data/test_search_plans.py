@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import event
 
 from csr_tui.data.database import Database
-from csr_tui.data.queries import OrderFilter, OrderList
+from csr_tui.data.queries import OrderFilter, OrderList, search_customers
 from csr_tui.domain import OrderStatus
 from tests.conftest import new_database_url
 from tests.data.test_order_search import force
@@ -28,6 +28,7 @@ from tests.factories import NOW
 
 # sqlite_stat1 of `csr-tui demo --orders 1000000 --seed 7` after ANALYZE.
 STAT1_1M = [
+    ("order_names", "ix_order_names_compact_key", "15172 1"),
     ("order_names", "sqlite_autoindex_order_names_1", "15172 1"),
     ("orders", "ix_orders_created_at_id_name_key", "1000000 1 1 1"),
     ("orders", "ix_orders_customer_id", "1000000 20"),
@@ -54,6 +55,9 @@ SEARCHES = [
     ("m%qzx", {}),
     ("mercy%lor", {}),
     ("Mer", {}),
+    ("mercy ta", {}),
+    ("%o neil", {}),  # compacted: "oneil"
+    ("%o n", {}),  # compacted: "on", no trigram
     ("%q", {}),
     ("mercy.taylor@example.com", {}),
     ("PO1004", {}),
@@ -61,6 +65,7 @@ SEARCHES = [
     ("2030", {}),  # no order number starts with it: a phone number's end
     ("%1003", BROAD),
     ("%tay", BROAD),
+    ("mary jane", BROAD),
     ("Mer", {"statuses": frozenset({OrderStatus.CANCELED})}),
     ("%ta", {"created_from": NOW - timedelta(days=2), "created_to": NOW}),
     ("", BROAD),
@@ -194,8 +199,10 @@ def check_sqlite(statement: str, plan: list[str]) -> None:
             # Only a walk (no search term to look up, or one too dense) reads newest first.
             assert not (walk and "order_names" in statement), (line, statement)
         if re.match(r"SCAN order_names\b", line):
-            # The names themselves are read only for a term with no trigram to look up.
+            # The names themselves are read only for a term with no trigram to look up
+            # and no first letters to look up either.
             assert "order_names_fts" not in statement, (line, statement)
+            assert "order_names.compact_key >=" not in statement, (line, statement)
     if "order_names" in statement:
         # Each name's range of the name index, narrowed by the dates or the keyset if any.
         source = re.compile(
@@ -246,6 +253,36 @@ def test_every_search_statement_uses_an_index(searched, plan, monkeypatch):
             check(statement, explain(statement, parameters))
             explained += 1
     assert explained > 3 * len(SEARCHES)
+
+
+CUSTOMER_SEARCHES = ["o neil", "mary-jane@", "tay", "me"]
+
+
+def test_the_customer_search_by_name_or_email_uses_an_index(db):
+    """The New order customer step: the compact name's trigrams, the email's, or (fewer
+    than three characters) their first letters."""
+    raw = db.engine.raw_connection()
+    dbapi = raw.driver_connection
+    explained = 0
+    for typed in CUSTOMER_SEARCHES:
+        with statements(db) as seen, db.reading() as conn:
+            search_customers(conn, typed)
+        for statement, parameters in seen:
+            if db.dialect == "sqlite":
+                plan = sqlite_plan(dbapi, statement, parameters)
+                scans = [line for line in plan if re.match(r"SCAN customers\b", line)]
+            else:
+                with dbapi.cursor() as cursor:
+                    # A handful of rows: shown a plan with neither a scan nor a walk of an
+                    # index in name order, PostgreSQL must find an index for the conditions.
+                    cursor.execute("SET enable_seqscan = off")
+                    cursor.execute("SET enable_indexscan = off")
+                plan = postgresql_plan(dbapi, statement, parameters)
+                scans = [line for line in plan if "Seq Scan on customers" in line]
+            assert not scans, (typed, plan, statement)
+            explained += 1
+    assert explained == len(CUSTOMER_SEARCHES)
+    raw.close()
 
 
 def test_a_trigram_absent_from_every_name_is_answered_by_the_name_index(sqlite_corpus):

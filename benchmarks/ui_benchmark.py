@@ -31,8 +31,8 @@ from rich.table import Table
 
 from csr_tui.config import mask_url
 from csr_tui.data.database import Database
-from csr_tui.services import OrderFilter, Services
 from csr_tui.screens.order_list import SEARCH_PLACEHOLDER
+from csr_tui.services import OrderFilter, Services
 
 SEARCHES = [
     "%tay",

@@ -78,6 +78,23 @@ def test_the_head_constant_is_the_newest_migration():
     assert head_revision() == HEAD
 
 
+class Told:
+    """What an upgrade reports (migrate.Reporter)."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, int | None, int | None]] = []
+        self.revisions: list[str] = []
+
+    def __call__(self, step: str, done: int | None = None, total: int | None = None) -> None:
+        self.steps.append((step, done, total))
+
+    def applied(self, revision: str) -> None:
+        self.revisions.append(revision)
+
+    def counts(self, step: str) -> list[tuple[int | None, int | None]]:
+        return [(done, total) for s, done, total in self.steps if s == step and total]
+
+
 def test_upgrading_a_database_made_at_0003_keys_the_phones_of_existing_orders(empty_url):
     """Orders and customers stored before phone search are found by their numbers."""
     from alembic import command
@@ -114,13 +131,14 @@ def test_upgrading_a_database_made_at_0003_keys_the_phones_of_existing_orders(em
             )
             conn.execute(
                 text(
-                    "INSERT INTO orders (number, name, market_code, currency, customer_id, "
+                    "INSERT INTO orders (id, number, name, market_code, currency, customer_id, "
                     "customer_name, customer_phone, name_key, status, total, created_at, "
-                    "created_by, updated_at, updated_by, version) VALUES (:number, 'Phone order', "
-                    "'US', 'USD', :id, :name, :phone, :key, 'In Progress', 10, :at, 'alice', :at, "
-                    "'alice', 1)"
+                    "created_by, updated_at, updated_by, version) VALUES (:order_id, :number, "
+                    "'Phone order', 'US', 'USD', :id, :name, :phone, :key, 'In Progress', 10, "
+                    ":at, 'alice', :at, 'alice', 1)"
                 ),
                 dict(
+                    order_id=1 + n * 50_000,  # ids far apart: the keys are written in batches
                     number=f"PO{1001 + n}",
                     id=n + 1,
                     name=name,
@@ -131,7 +149,15 @@ def test_upgrading_a_database_made_at_0003_keys_the_phones_of_existing_orders(em
             )
     engine.dispose()
     db = Database(empty_url)
-    assert db.upgrade() == (("0003",), head_revision())
+    told = Told()
+    assert db.upgrade(told) == (("0003",), head_revision())
+    # Each batch of 50,000 ids reported as it is done, of the ids from first to last.
+    assert told.counts("0004: phone keys of the orders") == [
+        (50_000, 100_001),
+        (100_000, 100_001),
+        (100_001, 100_001),
+    ]
+    assert told.revisions == ["0004", "0005", "0006"]
     with db.reading() as conn:
         for typed, expected in [
             ("5550102030", ["PO1001"]),

@@ -7,7 +7,8 @@ Create Date: 2026-11-27 12:10:00
 csr_tui.domain.search.search_key now folds names as a person compares them (NFKC, case
 folding, accents removed, ø/æ/ł/… as typed on a US keyboard, apostrophes and hyphens
 dropped). The stored keys are rebuilt with that same function: of customers, of orders
-(through their distinct names: one key per name, one UPDATE ... FROM), of the order-name
+(through their distinct names: one key per name, UPDATE ... FROM a range of ids at a
+time, so that `db upgrade` can show how far it is), of the order-name
 dictionary (the triggers add the new keys; keys no order has any more are removed) and of
 product variants; on SQLite the FTS5 trigram tables are rebuilt over the new keys. Only
 rows whose key changes are written.
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from csr_tui.data.migrate import report
+from csr_tui.data.migrate import id_batches, indexes_rebuilt, report
 from csr_tui.domain.search import search_key
 
 revision: str = "0005"
@@ -51,22 +52,26 @@ def _rebuild(search_key: Callable[[str], str]) -> None:
         ((r.id, search_key(f"{r.first_name} {r.last_name}")) for r in customers),
         "INTEGER",
     )
-    report("0005: name keys of the orders")
+    step = "0005: name keys of the orders"
+    report(step)
     names = conn.exec_driver_sql("SELECT DISTINCT customer_name FROM orders").scalars()
-    _rekey("orders", "customer_name", "name_key", ((n, search_key(n)) for n in names))
+    _rekey("orders", "customer_name", "name_key", ((n, search_key(n)) for n in names), step=step)
     conn.exec_driver_sql(
         "DELETE FROM order_names WHERE NOT EXISTS "
         "(SELECT 1 FROM orders WHERE orders.name_key = order_names.name_key)"
     )
     report("0005: search keys of the product variants")
     variants = conn.exec_driver_sql("SELECT id, sku, name, description FROM variants")
-    _rekey(
-        "variants",
-        "id",
-        "search_key",
-        ((r.id, search_key(f"{r.sku} {r.name} {r.description}")) for r in variants),
-        "INTEGER",
-    )
+    # Every variant's key changes (the hyphen of its SKU is dropped): on PostgreSQL the
+    # trigram index is built again after rather than updated row by row.
+    with indexes_rebuilt(conn, "variants", "0005: the product variants' indexes"):
+        _rekey(
+            "variants",
+            "id",
+            "search_key",
+            ((r.id, search_key(f"{r.sku} {r.name} {r.description}")) for r in variants),
+            "INTEGER",
+        )
     if conn.dialect.name == "sqlite":
         report("0005: the trigram indexes")
         for fts in ("order_names_fts", "customers_fts", "variants_fts"):
@@ -79,8 +84,10 @@ def _rekey(
     key: str,
     keys: Iterable[tuple[object, str]],
     by_sql: str = "TEXT",
+    step: str | None = None,
 ) -> None:
-    """Set `key` of the rows of `table` whose `by` is each pair's first value."""
+    """Set `key` of the rows of `table` whose `by` is each pair's first value; given a
+    `step`, a range of ids at a time, reporting how far it is."""
     conn = op.get_bind()
     rows = [{"by": b, "key": k} for b, k in keys]
     if not rows:
@@ -91,8 +98,18 @@ def _rekey(
         f"CREATE TEMPORARY TABLE new_keys (by_value {by_sql} PRIMARY KEY, new_key {key_sql})"
     )
     conn.execute(sa.text("INSERT INTO new_keys VALUES (:by, :key)"), rows)
-    conn.exec_driver_sql(
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE new_keys")  # how many: the join's plan
+    update = (
         f"UPDATE {table} SET {key} = k.new_key FROM new_keys k "
         f"WHERE k.by_value = {table}.{by} AND {table}.{key} <> k.new_key"
     )
+    if step is None:
+        conn.exec_driver_sql(update)
+    else:
+        batches = id_batches(conn, table)
+        first, last = batches[0][0], batches[-1][1]
+        for low, high in batches:
+            conn.exec_driver_sql(f"{update} AND {table}.id BETWEEN {low} AND {high}")
+            report(step, high - first + 1, last - first + 1)
     conn.exec_driver_sql("DROP TABLE new_keys")

@@ -211,7 +211,9 @@ def _upgrade_progress(console: Any = None) -> Any:
 
 
 class _UpgradeBars:
-    """`db upgrade` on a terminal: a bar per step of a migration, kept when it ends."""
+    """`db upgrade` on a terminal: a bar per step of a migration, kept when it ends (the
+    bars are the lines of a live display: a line printed meanwhile would go above them all,
+    out of order)."""
 
     def __init__(self, progress: Any) -> None:
         self.progress = progress
@@ -229,10 +231,8 @@ class _UpgradeBars:
             self.progress.update(self.task, completed=done, total=total)
 
     def applied(self, revision: str) -> None:
+        """Its steps are named by their revision: the last one ends here."""
         self.end()
-        self.progress.console.print(
-            f"revision {visible(revision)} applied", markup=False, highlight=False
-        )
 
     def end(self) -> None:
         """The step running has ended: its bar full, its time stopped."""

@@ -85,7 +85,7 @@ def test_db_upgrade_on_a_terminal_counts_each_step_to_its_end():
     assert first.description == "0004: phone keys of the orders" and second.finished
     assert (first.completed, first.total, first.finished) == (120_000, 120_000, True)
     assert first.stop_time is not None and second.stop_time is not None, "their time stopped"
-    assert "revision 0004 applied" in out.getvalue()
+    assert "0004: the orders' phone index" in out.getvalue()
 
 
 def test_database_url_from_the_environment(capsys, tmp_path, monkeypatch):

@@ -224,7 +224,7 @@ order_names = Table(
     Column("id", Integer, primary_key=True),
     Column("name_key", Key(201), nullable=False, unique=True),
     Compact("name_key", 201),
-    Index(None, "compact_key"),
+    Index(None, "compact_key", "name_key"),  # all a name search reads of a name
 )
 
 shipments = Table(

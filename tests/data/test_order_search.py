@@ -126,6 +126,7 @@ def test_name_search(corpus, plan, text, expected):
         ("mary jane", ["Mary-Jane Watson"]),
         ("maryjane w", ["Mary-Jane Watson"]),
         ("%jane wat", ["Mary-Jane Watson"]),
+        ("%vanderberg", ["Anna van der Berg"]),
         ("zoe\u0308", ["Zoë Ström"]),  # decomposed, as some terminals send it
         ("ＺＯＥ", ["Zoë Ström"]),  # full-width
         ("山田", ["山田 太郎"]),

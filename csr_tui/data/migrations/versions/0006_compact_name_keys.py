@@ -26,11 +26,12 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# table: (the key compacted, its SQL type, whether a B-tree serves prefixes of it)
+# table: (the key compacted, its SQL type, the B-tree over the compact key: its columns)
 COMPACTED = {
-    "order_names": ("name_key", "VARCHAR(201)", True),
-    "customers": ("name_key", "VARCHAR(201)", True),
-    "variants": ("search_key", "TEXT", False),
+    # With the key, the compact form's index holds all a name search reads of a name.
+    "order_names": ("name_key", "VARCHAR(201)", ["compact_key", "name_key"]),
+    "customers": ("name_key", "VARCHAR(201)", ["compact_key"]),
+    "variants": ("search_key", "TEXT", []),
 }
 # SQLite FTS5 trigram tables: (table, columns before, columns after)
 SQLITE_FTS = {
@@ -48,7 +49,7 @@ FTS_EVENTS = {
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
-    for table, (key, sql_type, prefixes) in COMPACTED.items():
+    for table, (key, sql_type, index) in COMPACTED.items():
         report(f"0006: compact keys of {table.replace('_', ' ')}")
         if dialect == "sqlite":
             op.execute(
@@ -66,8 +67,8 @@ def upgrade() -> None:
                 f"CREATE INDEX ix_{table}_compact_key_trgm ON {table} "
                 "USING gin (compact_key gin_trgm_ops)"
             )
-        if prefixes:
-            op.create_index(f"ix_{table}_compact_key", table, ["compact_key"])
+        if index:
+            op.create_index(f"ix_{table}_{'_'.join(index)}", table, index)
     if dialect == "sqlite":
         report("0006: the trigram indexes")
         for fts, (table, _before, after) in SQLITE_FTS.items():
@@ -79,9 +80,9 @@ def downgrade() -> None:
     if dialect == "sqlite":
         for fts, (table, before, _after) in SQLITE_FTS.items():
             _sqlite_fts(fts, table, before, COMPACTED[table][0])
-    for table, (key, _sql_type, prefixes) in COMPACTED.items():
-        if prefixes:
-            op.drop_index(f"ix_{table}_compact_key", table_name=table)
+    for table, (key, _sql_type, index) in COMPACTED.items():
+        if index:
+            op.drop_index(f"ix_{table}_{'_'.join(index)}", table_name=table)
         if dialect == "postgresql":
             op.execute(f"DROP INDEX ix_{table}_compact_key_trgm")
             op.execute(

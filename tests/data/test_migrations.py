@@ -208,7 +208,7 @@ def test_upgrading_a_database_made_at_0004_finds_accented_names_unaccented(empty
     db = Database(empty_url)
     told = Told()
     assert db.upgrade(told) == (("0004",), head_revision())
-    # The orders' keys are rewritten by (name, key): the two that change, counted.
+    # The orders' keys are rewritten a range of ids at a time, each range reported.
     assert told.counts("0005: name keys of the orders") == [(2, 2)]
     with db.reading() as conn:
         for typed, expected in [

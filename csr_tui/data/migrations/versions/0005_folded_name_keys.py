@@ -8,8 +8,8 @@ csr_tui.domain.search.search_key now folds names as a person compares them (NFKC
 folding, accents removed, ø/æ/ł/… as typed on a US keyboard, apostrophes and hyphens
 dropped). The stored keys are rebuilt with that same function: of customers, of orders
 (through their distinct name and key pairs: only the orders of the pairs whose key
-changes are written, found through the name index, a batch of pairs at a time so that
-`db upgrade` can show how far it is), of the order-name
+changes are written, a range of ids at a time so that `db upgrade` can show how far it
+is), of the order-name
 dictionary (the triggers add the new keys; keys no order has any more are removed) and of
 product variants; on SQLite the FTS5 trigram tables are rebuilt over the new keys. Only
 rows whose key changes are written.
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from csr_tui.data.migrate import indexes_rebuilt, report
+from csr_tui.data.migrate import id_batches, indexes_rebuilt, report
 from csr_tui.domain.search import search_key
 
 revision: str = "0005"
@@ -103,14 +103,12 @@ def _rekey(
     conn.exec_driver_sql("DROP TABLE new_keys")
 
 
-ORDER_BATCH = 200  # (name, key) pairs an UPDATE is run for at a time, then reported
-
-
 def _rekey_orders(search_key: Callable[[str], str]) -> None:
     """The orders' keys, through their distinct (name, key) pairs: of 1,000,000 demo
-    orders 14,827 change, so only the pairs whose key changes are written, each pair's
-    orders found through the name index (not every order read and tested), a batch of
-    pairs at a time, reporting how many are done."""
+    orders 14,827 change, so only the pairs whose key changes are written into the table
+    the UPDATE joins (a few hundred), and the orders are read a range of ids at a time,
+    reporting how far it is. (Not through the name index: on PostgreSQL the indexes 0004
+    built again in this transaction cannot be used by it.)"""
     step = "0005: name keys of the orders"
     report(step)
     conn = op.get_bind()
@@ -120,9 +118,23 @@ def _rekey_orders(search_key: Callable[[str], str]) -> None:
         for name, old in pairs
         if (new := search_key(name)) != old
     ]
-    update = sa.text(
-        "UPDATE orders SET name_key = :new WHERE name_key = :old AND customer_name = :name"
+    if not changes:
+        return
+    key_sql = 'TEXT COLLATE "C"' if conn.dialect.name == "postgresql" else "TEXT"
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE changed_keys (old_key {key_sql}, name TEXT, "
+        f"new_key {key_sql}, PRIMARY KEY (old_key, name))"
     )
-    for start in range(0, len(changes), ORDER_BATCH):
-        conn.execute(update, changes[start : start + ORDER_BATCH])
-        report(step, min(start + ORDER_BATCH, len(changes)), len(changes))
+    conn.execute(sa.text("INSERT INTO changed_keys VALUES (:old, :name, :new)"), changes)
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE changed_keys")  # how many: the join's plan
+    batches = id_batches(conn, "orders")
+    first, last = batches[0][0], batches[-1][1]
+    for low, high in batches:
+        conn.exec_driver_sql(
+            "UPDATE orders SET name_key = k.new_key FROM changed_keys k "
+            "WHERE k.old_key = orders.name_key AND k.name = orders.customer_name "
+            f"AND orders.id BETWEEN {low} AND {high}"
+        )
+        report(step, high - first + 1, last - first + 1)
+    conn.exec_driver_sql("DROP TABLE changed_keys")

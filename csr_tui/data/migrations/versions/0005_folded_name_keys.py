@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from csr_tui.data.migrate import id_batches, indexes_rebuilt, report
+from csr_tui.data.migrate import id_batches, report
 from csr_tui.domain.search import search_key
 
 revision: str = "0005"
@@ -60,16 +60,13 @@ def _rebuild(search_key: Callable[[str], str]) -> None:
     )
     report("0005: search keys of the product variants")
     variants = conn.exec_driver_sql("SELECT id, sku, name, description FROM variants")
-    # Every variant's key changes (the hyphen of its SKU is dropped): on PostgreSQL the
-    # trigram index is built again after rather than updated row by row.
-    with indexes_rebuilt(conn, "variants", "0005: the product variants' indexes"):
-        _rekey(
-            "variants",
-            "id",
-            "search_key",
-            ((r.id, search_key(f"{r.sku} {r.name} {r.description}")) for r in variants),
-            "INTEGER",
-        )
+    _rekey(
+        "variants",
+        "id",
+        "search_key",
+        ((r.id, search_key(f"{r.sku} {r.name} {r.description}")) for r in variants),
+        "INTEGER",
+    )
     if conn.dialect.name == "sqlite":
         report("0005: the trigram indexes")
         for fts in ("order_names_fts", "customers_fts", "variants_fts"):

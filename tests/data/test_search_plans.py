@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import event
 
 from csr_tui.data.database import Database
-from csr_tui.data.queries import OrderFilter, OrderList, search_customers
+from csr_tui.data.queries import OrderFilter, OrderList, search_customers, search_variants
 from csr_tui.domain import OrderStatus
 from tests.conftest import new_database_url
 from tests.data.test_order_search import force
@@ -255,32 +255,38 @@ def test_every_search_statement_uses_an_index(searched, plan, monkeypatch):
 
 
 CUSTOMER_SEARCHES = ["o neil", "mary-jane@", "tay", "me"]
+VARIANT_SEARCHES = ["t shirt", "dress"]
 
 
-def test_the_customer_search_by_name_or_email_uses_an_index(db):
+def test_the_customer_and_variant_searches_use_an_index(db):
     """The New order customer step: the compact name's trigrams, the email's, or (fewer
-    than three characters) their first letters."""
+    than three characters) their first letters; the line-item search: the compact text's
+    trigrams (or the whole SKU)."""
     raw = db.engine.raw_connection()
     dbapi = raw.driver_connection
-    explained = 0
+    seen: list[tuple[str, Any]] = []
     for typed in CUSTOMER_SEARCHES:
-        with statements(db) as seen, db.reading() as conn:
+        with statements(db) as found, db.reading() as conn:
             search_customers(conn, typed)
-        for statement, parameters in seen:
-            if db.dialect == "sqlite":
-                plan = sqlite_plan(dbapi, statement, parameters)
-                scans = [line for line in plan if re.match(r"SCAN customers\b", line)]
-            else:
-                with dbapi.cursor() as cursor:
-                    # A handful of rows: shown a plan with neither a scan nor a walk of an
-                    # index in name order, PostgreSQL must find an index for the conditions.
-                    cursor.execute("SET enable_seqscan = off")
-                    cursor.execute("SET enable_indexscan = off")
-                plan = postgresql_plan(dbapi, statement, parameters)
-                scans = [line for line in plan if "Seq Scan on customers" in line]
-            assert not scans, (typed, plan, statement)
-            explained += 1
-    assert explained == len(CUSTOMER_SEARCHES)
+        seen += found
+    for typed in VARIANT_SEARCHES:
+        with statements(db) as found, db.reading() as conn:
+            search_variants(conn, typed, "US")
+        seen += found
+    for statement, parameters in seen:
+        if db.dialect == "sqlite":
+            plan = sqlite_plan(dbapi, statement, parameters)
+            scans = [line for line in plan if re.match(r"SCAN (customers|variants)\b", line)]
+        else:
+            with dbapi.cursor() as cursor:
+                # A handful of rows: shown a plan with neither a scan nor a walk of an
+                # index in name order, PostgreSQL must find an index for the conditions.
+                cursor.execute("SET enable_seqscan = off")
+                cursor.execute("SET enable_indexscan = off")
+            plan = postgresql_plan(dbapi, statement, parameters)
+            scans = [line for line in plan if re.search(r"Seq Scan on (customers|variants)", line)]
+        assert not scans, (plan, statement)
+    assert len(seen) == len(CUSTOMER_SEARCHES) + len(VARIANT_SEARCHES)
     raw.close()
 
 

@@ -73,6 +73,8 @@ TERMS = [
     ("%lindstrom (folded)", "%lindstrom", False, FAST),
     ("%o’neil (typographic apostrophe)", "%o\u2019neil", False, FAST),
     ("emile (É folded)", "emile", False, FAST),
+    ("%o neil (a space for the apostrophe)", "%o neil", False, FAST),
+    ("%obrien (apostrophe left out)", "%obrien", False, FAST),
 ]
 
 

@@ -180,19 +180,20 @@ def _run_app(args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    """Migrations that rewrite many rows take a while at a million orders: on a terminal a
-    bar pulses beside the step running and the time so far; elsewhere (a log) each step is
-    a line as it starts."""
+    """Migrations that rewrite many rows take a while at a million orders: on a terminal
+    each step gets a bar that fills as its batches are done (or pulses, for a step that
+    cannot count), with its time; elsewhere (a log) each step is a line when it ends, with
+    the time it took."""
     db = _database(args, upgrade=False)
     if sys.stdout.isatty():
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        columns = (TextColumn("{task.description}", markup=False), BarColumn(), TimeElapsedColumn())
-        with Progress(*columns, transient=True) as progress:
-            task = progress.add_task("Upgrading the schema", total=None)
-            before, head = db.upgrade(lambda step: progress.update(task, description=step))
+        with _upgrade_progress() as progress:
+            bars = _UpgradeBars(progress)
+            before, head = db.upgrade(bars)
+            bars.end()
     else:
-        before, head = db.upgrade(lambda step: print(visible(step), flush=True))
+        log = _UpgradeLog()
+        before, head = db.upgrade(log)
+        log.end()
     where = visible(db.display_url)
     if before == (head,):
         print(f"{where}: schema already at revision {visible(head)}.")
@@ -200,6 +201,77 @@ def _db_upgrade(args: argparse.Namespace) -> int:
         was = visible(", ".join(before) or "empty")
         print(f"{where}: schema upgraded from {was} to {visible(head)}.")
     return 0
+
+
+def _upgrade_progress(console: Any = None) -> Any:
+    """The bars of `db upgrade`: the step, its bar, how much of it is done, its time."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    return Progress(*columns, console=console)
+
+
+class _UpgradeBars:
+    """`db upgrade` on a terminal: a bar per step of a migration, kept when it ends (the
+    bars are the lines of a live display: a line printed meanwhile would go above them all,
+    out of order)."""
+
+    def __init__(self, progress: Any) -> None:
+        self.progress = progress
+        self.step: str | None = None
+        self.task: Any = None
+        self.total = 1
+
+    def __call__(self, step: str, done: int | None = None, total: int | None = None) -> None:
+        if step != self.step:
+            self.end()
+            self.step, self.total = step, 1
+            self.task = self.progress.add_task(visible(step), total=None)
+        if total is not None:
+            self.total = total
+            self.progress.update(self.task, completed=done, total=total)
+
+    def applied(self, revision: str) -> None:
+        """Its steps are named by their revision: the last one ends here."""
+        self.end()
+
+    def end(self) -> None:
+        """The step running has ended: its bar full, its time stopped."""
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.total, total=self.total)
+            self.progress.stop_task(self.task)
+        self.step = self.task = None
+
+
+class _UpgradeLog:
+    """`db upgrade` elsewhere: a line per step when it ends, with the time it took; a log
+    shows where the time went."""
+
+    def __init__(self) -> None:
+        self.step: str | None = None
+        self.began = self.revision_began = time.perf_counter()
+
+    def __call__(self, step: str, done: int | None = None, total: int | None = None) -> None:
+        if step != self.step:
+            self.end()
+            self.step, self.began = step, time.perf_counter()
+
+    def applied(self, revision: str) -> None:
+        self.end()
+        took = time.perf_counter() - self.revision_began
+        print(f"revision {visible(revision)} applied in {took:.1f} s", flush=True)
+        self.revision_began = time.perf_counter()
+
+    def end(self) -> None:
+        if self.step is not None:
+            took = time.perf_counter() - self.began
+            print(f"{visible(self.step)}: {took:.1f} s", flush=True)
+        self.step = None
 
 
 def _db_share(args: argparse.Namespace) -> int:

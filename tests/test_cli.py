@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from sqlalchemy import text as sa_text
 
 from csr_tui.cli import EXIT_UNEXPECTED, FORMULA_STARTS, main
 from csr_tui.data.database import Database
+from csr_tui.data.migrate import head_revision
 from csr_tui.data.queries import OrderFilter
 from csr_tui.domain.text import CONTROL_CODES
 from csr_tui.error_log import log_path
@@ -50,11 +52,40 @@ def test_db_upgrade_creates_then_reports_the_schema(capsys, tmp_path):
     code, out, _ = run(capsys, "db", "upgrade", "--database", url)
     assert code == 0 and "upgraded from empty to" in out
     lines = out.splitlines()
-    # Not a terminal: each step of the long migrations is a line as it starts.
-    assert lines.index("0005: name keys of the orders") < lines.index("revision 0005 applied")
-    assert "revision 0001 applied" in lines and "0004: phone keys of the orders" in lines
+    # Not a terminal: each step of the long migrations is a line when it ends, with the
+    # time it took; then the revision, with the time it took in all.
+    took = re.compile(r"(?P<what>.+?):? (in )?(?P<seconds>\d+\.\d) s$")
+    steps = [m.group("what") for m in map(took.fullmatch, lines) if m]
+    assert steps[:1] == ["revision 0001 applied"]
+    assert steps.index("0004: phone keys of the orders") < steps.index("revision 0004 applied")
+    assert steps.index("0005: name keys of the orders") < steps.index("revision 0005 applied")
+    assert steps[-1] == f"revision {head_revision()} applied"
     code, out, _ = run(capsys, "db", "upgrade", "--database", url)
     assert code == 0 and "already at revision" in out
+
+
+def test_db_upgrade_on_a_terminal_counts_each_step_to_its_end():
+    """The bars `db upgrade` shows on a terminal: a step done in batches counts to its
+    total; one that cannot count pulses, and each is full and stopped once it ends."""
+    from rich.console import Console
+
+    from csr_tui.cli import _upgrade_progress, _UpgradeBars
+
+    out = io.StringIO()
+    with _upgrade_progress(Console(file=out, width=100, force_terminal=True)) as progress:
+        bars = _UpgradeBars(progress)
+        bars("0004: phone keys of the orders")
+        for done in (50_000, 100_000, 120_000):
+            bars("0004: phone keys of the orders", done, 120_000)
+            assert progress.tasks[-1].completed == done and progress.tasks[-1].total == 120_000
+        bars("0004: the orders' phone index")
+        assert progress.tasks[-1].total is None, "no count: it pulses"
+        bars.applied("0004")
+    first, second = progress.tasks
+    assert first.description == "0004: phone keys of the orders" and second.finished
+    assert (first.completed, first.total, first.finished) == (120_000, 120_000, True)
+    assert first.stop_time is not None and second.stop_time is not None, "their time stopped"
+    assert "0004: the orders' phone index" in out.getvalue()
 
 
 def test_database_url_from_the_environment(capsys, tmp_path, monkeypatch):

@@ -156,7 +156,7 @@ class Database:
         path = sqlite_path(self.url)
         return sharing_warnings(path) if path is not None else []
 
-    def upgrade(self, report: Callable[[str], None] | None = None) -> tuple[tuple[str, ...], str]:
+    def upgrade(self, report: migrate.Reporter | None = None) -> tuple[tuple[str, ...], str]:
         with translated_errors(self.url):
             return migrate.upgrade(self.engine, report)
 

@@ -75,22 +75,24 @@ from csr_tui.domain.search import (
     MIN_SUBSTRING,
     OrderSearch,
     SearchKind,
+    compact_key,
     escape_like,
     is_phone_text,
     parse_contains_search,
     parse_order_search,
     phone_key,
-    search_key,
 )
 from csr_tui.domain.statuses import OrderStatus
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
 # Up to this many orders the page is read through the source; above, by the walk. Measured
-# at 1M orders (benchmarks/search_benchmark.py): on SQLite, sorting 5,000 keys and walking
-# the ~10,000 entries that hold 50 of them at 0.5% density both cost 2-5 ms; PostgreSQL
-# tests a LIKE on a walked entry slower (j%smith: 28 ms walked, 13 ms sorted).
-SPARSE_LIMIT = {"sqlite": 5_000, "postgresql": COUNT_CAP}
+# at 1M orders (benchmarks/search_benchmark.py): a walk compacts each entry's name before
+# the LIKE (`replace`), which costs SQLite 3x the plain LIKE (j%smith, 6,901 orders: 5.8
+# ms walked, 1.3 ms before names were compacted, ~2 ms sorted); PostgreSQL tests a LIKE on
+# a walked entry slower too (j%smith: 28 ms walked, 13 ms sorted). Above COUNT_CAP orders
+# (1% of them or more) a page is a walk of 5,000 entries or fewer.
+SPARSE_LIMIT = {"sqlite": COUNT_CAP, "postgresql": COUNT_CAP}
 # With filters, the first PROBE orders of a search term's source (in the dates, for a name)
 # are read once, testing the filters on the index entries: that tells how many orders the
 # term has (up to PROBE) and, if it has fewer, how many of them the filters keep. For a
@@ -230,14 +232,17 @@ def _between(col: Any, low: str, high: str) -> ColumnElement[bool]:
 class DictionaryKey:
     """A column of orders searched through a table of its distinct values, which carries a
     trigram index: the values matching a term, then the orders holding those values.
+    Names are matched in their compact form (domain.search.compact): the table keeps it
+    beside each value, with the trigram index and a B-tree over it.
 
     Parameters: `first`/`first_end` (the first fragment's range), `pattern` (LIKE, escaped
     with LIKE_ESCAPE), `phrases` (SQLite FTS5 query)."""
 
     column: Column[Any]  # on orders
     values: Column[Any]  # the distinct values
+    compared: Column[Any]  # each value's compact form, which the term is matched in
     value_id: Column[Any]  # their integer key: the rowid of the SQLite FTS5 table
-    fts: str  # the SQLite FTS5 trigram table over the values
+    fts: str  # the SQLite FTS5 trigram table over the compact forms
 
     @staticmethod
     def shape(search: OrderSearch) -> tuple[bool, bool, bool]:
@@ -258,9 +263,9 @@ class DictionaryKey:
     def matching(self, shape: tuple[bool, bool, bool], dialect: str) -> Select[Any]:
         """The values that match a name search (`OrderSearch.matches_name`)."""
         is_prefix, anchored, trigrams = shape
-        value = self.values
+        value = self.compared
         if is_prefix:
-            return select(value).where(_between(value, "first", "first_end"))
+            return select(self.values).where(_between(value, "first", "first_end"))
         tests: list[ColumnElement[bool]] = []
         if anchored:
             tests.append(_between(value, "first", "first_end"))
@@ -276,7 +281,12 @@ class DictionaryKey:
         else:
             # No trigram to look up: read the values rather than the whole trigram index.
             tests.append(_unindexed(value, dialect).like(_param("pattern"), escape=LIKE_ESCAPE))
-        return select(value).where(*tests)
+        if dialect == "sqlite" and not anchored and not trigrams:
+            # Read through the index of (compact form, value), which holds the compact forms
+            # SQLite computes on a row (a virtual column: 7 ms for 15,000 names, 2 ms). A
+            # pattern matches no empty name.
+            tests.append(value > "")
+        return select(self.values).where(*tests)
 
     def orders_matching(self, shape: tuple[bool, bool, bool], dialect: str) -> ColumnElement[bool]:
         values = self.matching(shape, dialect)
@@ -286,9 +296,18 @@ class DictionaryKey:
         # range of the covering index, whatever it guesses about how many values there are.
         return self.column == any_(func.array(values.scalar_subquery()))
 
+    def walked(self) -> Any:
+        """The compact form of the orders' column, computed on the index entry a walk tests
+        (no index answers it)."""
+        return func.replace(self.column, " ", "", type_=self.column.type)
+
 
 NAME_KEY = DictionaryKey(
-    o.c.name_key, t.order_names.c.name_key, t.order_names.c.id, "order_names_fts"
+    o.c.name_key,
+    t.order_names.c.name_key,
+    t.order_names.c.compact_key,
+    t.order_names.c.id,
+    "order_names_fts",
 )
 
 
@@ -321,14 +340,11 @@ def _source(shape: tuple[Any, ...], dialect: str) -> _Source:
             _between(_unindexed(o.c.phone_key, dialect), "first", "first_end"),
         )
     name_shape = shape[1:]
+    walked = NAME_KEY.walked()
     if name_shape[0]:  # a plain prefix
-        walk = _between(_unindexed(o.c.name_key, dialect), "first", "first_end")
-    elif dialect == "sqlite":
-        # SQLite answers no LIKE from an index here (binary collation, case-insensitive
-        # LIKE), and the plain test costs half of `|| ''`.
-        walk = o.c.name_key.like(_param("pattern"), escape=LIKE_ESCAPE)
+        walk = _between(walked, "first", "first_end")
     else:
-        walk = _unindexed(o.c.name_key, dialect).like(_param("pattern"), escape=LIKE_ESCAPE)
+        walk = walked.like(_param("pattern"), escape=LIKE_ESCAPE)
     return _Source(NAME_KEY.orders_matching(name_shape, dialect), walk, dated=True)
 
 
@@ -714,28 +730,35 @@ class CustomerRow:
 
 
 def search_customers(conn: Connection, text: str, limit: int = 20) -> list[CustomerRow]:
-    """Any part of the name or email (3+ characters); shorter text: a name or email prefix.
-    Digits (3+, spaced and punctuated as you like): any part of the phone number, compared
-    as the order list compares them (`phone_key`)."""
+    """Any part of the name (compared compact, as the order list compares names) or email,
+    3+ characters; shorter text: a name or email prefix. Digits (3+, spaced and punctuated
+    as you like): any part of the phone number, compared as the order list compares them
+    (`phone_key`)."""
     c = t.customers
-    key = search_key(text)
+    key = compact_key(text)
     if not key:
         return []
     if is_phone_text(text, MIN_SUBSTRING):
         where = c.c.phone_key.like(f"%{phone_key(text)}%")
     elif len(key) < MIN_SUBSTRING:
-        where = or_(prefix_range(c.c.name_key, key), prefix_range(c.c.email_key, key))
+        where = or_(prefix_range(c.c.compact_key, key), prefix_range(c.c.email_key, key))
     else:
         pattern = "%" + escape_like(key) + "%"
         # Emails are compared as typed, lowercased (the name key drops hyphens and accents).
-        email = "%" + escape_like(" ".join(text.split()).lower()) + "%"
+        typed = " ".join(text.split()).lower()
+        email = "%" + escape_like(typed) + "%"
         like = or_(
-            c.c.name_key.like(pattern, escape=LIKE_ESCAPE),
+            c.c.compact_key.like(pattern, escape=LIKE_ESCAPE),
             c.c.email_key.like(email, escape=LIKE_ESCAPE),
         )
         if conn.dialect.name == "sqlite":
             fts = table("customers_fts", column("rowid"))
-            match = '"' + key.replace('"', '""') + '"'
+            # Each column by its own phrase; an email too short for a trigram is not looked
+            # up (its LIKE alone could find it only by a whole scan).
+            phrases = [f"compact_key : {_fts_phrases([key])}"]
+            if len(typed) >= MIN_SUBSTRING:
+                phrases.append(f"email_key : {_fts_phrases([typed])}")
+            match = " OR ".join(phrases)
             ids = select(fts.c.rowid).where(literal_column("customers_fts").op("MATCH")(match))
             where = and_(c.c.id.in_(ids), like)
         else:
@@ -770,10 +793,10 @@ def search_variants(
     query = parse_contains_search(text, "search for a product variant")
     v, p = t.variants, t.variant_prices
     pattern = "%" + escape_like(query.key) + "%"
-    like = v.c.search_key.like(pattern, escape=LIKE_ESCAPE)
+    like = v.c.compact_key.like(pattern, escape=LIKE_ESCAPE)
     if conn.dialect.name == "sqlite":
         fts = table("variants_fts", column("rowid"))
-        match = '"' + query.key.replace('"', '""') + '"'
+        match = _fts_phrases([query.key])
         ids = select(fts.c.rowid).where(literal_column("variants_fts").op("MATCH")(match))
         where = or_(v.c.sku == text.strip().upper(), and_(v.c.id.in_(ids), like))
     else:

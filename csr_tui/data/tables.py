@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Computed,
     ForeignKey,
     Index,
     Integer,
@@ -41,6 +42,13 @@ ID = BigInteger().with_variant(Integer, "sqlite")
 def Key(length: int) -> String:
     """Text compared byte-wise on PostgreSQL too, so prefix ranges use a plain B-tree."""
     return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+def Compact(of: str, length: int | None) -> Column:
+    """`compact_key`: the key `of` without its spaces (domain.search.compact), in which
+    names are matched; computed by the database (virtual on SQLite, stored on PostgreSQL)."""
+    kind = Text() if length is None else Key(length)
+    return Column("compact_key", kind, Computed(f"replace({of}, ' ', '')"), nullable=False)
 
 
 def _address_columns(prefix: str) -> list[Column]:
@@ -96,7 +104,9 @@ customers = Table(
     Column("email_key", Key(254)),
     Column("phone_key", Key(40), nullable=False, server_default=""),  # domain.search.phone_key
     Column("created_at", UTCDateTime, nullable=False),
+    Compact("name_key", 201),
     Index(None, "name_key"),
+    Index(None, "compact_key"),
     Index(None, "email_key"),
 )
 
@@ -121,6 +131,7 @@ variants = Table(
     Column("is_sold", Boolean, nullable=False),
     Column("product_url", String(300), nullable=False, default=""),
     Column("search_key", Text, nullable=False),
+    Compact("search_key", None),
     CheckConstraint("in_stock >= 0", name="stock_not_negative"),
 )
 
@@ -212,6 +223,8 @@ order_names = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name_key", Key(201), nullable=False, unique=True),
+    Compact("name_key", 201),
+    Index(None, "compact_key", "name_key"),  # all a name search reads of a name
 )
 
 shipments = Table(

@@ -3,7 +3,9 @@
 Order search (DESIGN.md): the text is an order number (exact or prefix), a customer email
 (exact, case-insensitive), a phone number, or a customer name: a case-insensitive prefix of
 the full name as shown, first name then last name, in which `%` stands for any run of
-characters. Every other character, `_` and `\\` included, is literal.
+characters. Every other character, `_` and `\\` included, is literal. Names and the text
+typed are compared folded (`search_key`: accents, case, Unicode forms, apostrophes and
+hyphens) and without their spaces (`compact`): `o neil`, `o'neil` and `oneil` are alike.
 
 Phone numbers are compared by their digits, last digit first (`phone_key`): a number typed
 in any form (`+1 (555) 010-2030`, `555-010-2030`, `5550102030`) or its last four digits or
@@ -87,6 +89,20 @@ def search_key(text: str) -> str:
     return " ".join(text.split())
 
 
+def compact(key: str) -> str:
+    """A search key without its spaces: the form in which names are matched, so that the
+    words a caller splits or joins differently are one name (`o neil` and O'Neil, `mary
+    jane` and Mary-Jane, `vanderberg` and Van der Berg). Matching the compact forms never
+    finds less than matching the keys did: a part of a key is, without its spaces, a part
+    of the key without its spaces. The databases keep it beside each key (`compact_key`,
+    SQL `replace(name_key, ' ', '')`)."""
+    return key.replace(" ", "")
+
+
+def compact_key(text: str) -> str:
+    return compact(search_key(text))
+
+
 def escape_like(fragment: str) -> str:
     return (
         fragment.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
@@ -124,9 +140,10 @@ class OrderSearch:
         return ("" if self.anchored else "%") + body + "%"
 
     def matches_name(self, name: str) -> bool:
-        """The reference meaning of a name search; SQL must agree with it."""
+        """The reference meaning of a name search; SQL must agree with it. The fragments
+        are compact (`compact`), and so is the name they are matched in."""
         pattern = ("" if self.anchored else ".*") + ".*".join(map(re.escape, self.fragments))
-        return re.match(pattern, search_key(name), re.DOTALL) is not None
+        return re.match(pattern, compact_key(name), re.DOTALL) is not None
 
     def matches_phone(self, phone: str) -> bool:
         """The reference meaning of a phone search; SQL must agree with it."""
@@ -164,7 +181,7 @@ def parse_order_search(text: str) -> OrderSearch:
     if is_phone_text(text):
         return OrderSearch(SearchKind.PHONE, text, phone=phone_key(text.removeprefix("%")))
     key = search_key(text)
-    fragments = tuple(part for part in key.split("%") if part)
+    fragments = tuple(part for part in map(compact, key.split("%")) if part)
     if not fragments:
         return OrderSearch(SearchKind.ALL)
     return OrderSearch(SearchKind.NAME, text, fragments, anchored=not key.startswith("%"))
@@ -172,16 +189,17 @@ def parse_order_search(text: str) -> OrderSearch:
 
 @dataclass(frozen=True)
 class ContainsSearch:
-    """Customer and variant search: any part of the name, email, SKU or description."""
+    """Customer and variant search: any part of the name, SKU or description, compared in
+    their compact form (`compact`)."""
 
-    key: str
+    key: str  # compact
 
     def matches(self, *values: str | None) -> bool:
-        return any(self.key in search_key(v) for v in values if v)
+        return any(self.key in compact_key(v) for v in values if v)
 
 
 def parse_contains_search(text: str, what: str = "search") -> ContainsSearch:
-    key = search_key(text)
+    key = compact_key(text)
     if len(key) < MIN_SUBSTRING:
         raise ValidationError(f"Enter {MIN_SUBSTRING} or more characters to {what}.", "search")
     return ContainsSearch(key)

@@ -30,6 +30,8 @@ NAMES = [
     ("Hans Müller", "hans@example.de"),
     ("Eva Lindström", "eva@example.se"),
     ("Liam O’Neil", "liam@example.ie"),  # a typographic apostrophe, as pasted
+    ("Mary-Jane Watson", "mj@example.com"),
+    ("Anna van der Berg", "anna@example.nl"),  # an odd number of names: see _corpus
     ("山田 太郎", "yamada@example.jp"),
     ("Walk In", None),
     ("", "guest@example.net"),
@@ -61,7 +63,9 @@ def sqlite_corpus(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[
 
 
 def _corpus(request, backend: str, tmp_path_factory) -> Iterator[Corpus]:
-    """Two orders per name, alternating markets and statuses, one hour apart."""
+    """Two orders per name, alternating markets and statuses, one hour apart (the names
+    are an odd number, so that each name has an order in each market)."""
+    assert len(NAMES) % 2 == 1, "each name's two orders in different markets"
     db = Database(new_database_url(request, backend, tmp_path_factory.mktemp("corpus")))
     orders = []
     with db.unit_of_work() as uow:

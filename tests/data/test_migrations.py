@@ -40,7 +40,12 @@ def test_substring_search_indexes_exist(empty_url):
             assert {"order_names_fts", "customers_fts", "variants_fts"} <= names
         else:
             indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
-            assert "ix_order_names_name_key_trgm" in indexes
+            assert {
+                "ix_order_names_compact_key_trgm",
+                "ix_customers_compact_key_trgm",
+                "ix_customers_email_key_trgm",
+                "ix_variants_compact_key_trgm",
+            } <= indexes
     db.close()
 
 
@@ -71,6 +76,23 @@ def test_the_head_constant_is_the_newest_migration():
     from csr_tui.data.migrate import HEAD
 
     assert head_revision() == HEAD
+
+
+class Told:
+    """What an upgrade reports (migrate.Reporter)."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, int | None, int | None]] = []
+        self.revisions: list[str] = []
+
+    def __call__(self, step: str, done: int | None = None, total: int | None = None) -> None:
+        self.steps.append((step, done, total))
+
+    def applied(self, revision: str) -> None:
+        self.revisions.append(revision)
+
+    def counts(self, step: str) -> list[tuple[int | None, int | None]]:
+        return [(done, total) for s, done, total in self.steps if s == step and total]
 
 
 def test_upgrading_a_database_made_at_0003_keys_the_phones_of_existing_orders(empty_url):
@@ -109,13 +131,14 @@ def test_upgrading_a_database_made_at_0003_keys_the_phones_of_existing_orders(em
             )
             conn.execute(
                 text(
-                    "INSERT INTO orders (number, name, market_code, currency, customer_id, "
+                    "INSERT INTO orders (id, number, name, market_code, currency, customer_id, "
                     "customer_name, customer_phone, name_key, status, total, created_at, "
-                    "created_by, updated_at, updated_by, version) VALUES (:number, 'Phone order', "
-                    "'US', 'USD', :id, :name, :phone, :key, 'In Progress', 10, :at, 'alice', :at, "
-                    "'alice', 1)"
+                    "created_by, updated_at, updated_by, version) VALUES (:order_id, :number, "
+                    "'Phone order', 'US', 'USD', :id, :name, :phone, :key, 'In Progress', 10, "
+                    ":at, 'alice', :at, 'alice', 1)"
                 ),
                 dict(
+                    order_id=1 + n * 50_000,  # ids far apart: the keys are written in batches
                     number=f"PO{1001 + n}",
                     id=n + 1,
                     name=name,
@@ -126,7 +149,15 @@ def test_upgrading_a_database_made_at_0003_keys_the_phones_of_existing_orders(em
             )
     engine.dispose()
     db = Database(empty_url)
-    assert db.upgrade() == (("0003",), head_revision())
+    told = Told()
+    assert db.upgrade(told) == (("0003",), head_revision())
+    # Each batch of 50,000 ids reported as it is done, of the ids from first to last.
+    assert told.counts("0004: phone keys of the orders") == [
+        (50_000, 100_001),
+        (100_000, 100_001),
+        (100_001, 100_001),
+    ]
+    assert told.revisions == ["0004", "0005", "0006"]
     with db.reading() as conn:
         for typed, expected in [
             ("5550102030", ["PO1001"]),
@@ -175,17 +206,38 @@ def test_upgrading_a_database_made_at_0004_finds_accented_names_unaccented(empty
             )
     engine.dispose()
     db = Database(empty_url)
-    assert db.upgrade() == (("0004",), head_revision())
+    told = Told()
+    assert db.upgrade(told) == (("0004",), head_revision())
+    # The orders' keys are rewritten a range of ids at a time, each range reported.
+    assert told.counts("0005: name keys of the orders") == [(2, 2)]
     with db.reading() as conn:
         for typed, expected in [
             ("%muller", ["PO1001"]),
             ("%müller", ["PO1001"]),
             ("%oneil", ["PO1002"]),
             ("liam o'neil", ["PO1002"]),
+            ("liam o neil", ["PO1002"]),
+            ("%o neil", ["PO1002"]),
         ]:
             rows, _ = OrderList(conn, OrderFilter(text=typed), ["DE"]).page()
             assert [r.number for r in rows] == expected, typed
         assert [c.name for c in search_customers(conn, "mull")] == ["Hans Müller"]
+        assert [c.name for c in search_customers(conn, "o neil")] == ["Liam O’Neil"]
         names = set(conn.execute(text("SELECT name_key FROM order_names")).scalars())
         assert names == {"hans muller", "liam oneil"}, "the old keys are gone"
+    db.close()
+
+    # Down to before the folding and up again: the same keys, found the same way.
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0004")
+        keys = set(conn.execute(text("SELECT name_key FROM orders")).scalars())
+        assert keys == {"hans müller", "liam o’neil"}
+    engine.dispose()
+    db = Database(empty_url)
+    assert db.upgrade() == (("0004",), head_revision())
+    with db.reading() as conn:
+        rows, _ = OrderList(conn, OrderFilter(text="liam o neil"), ["DE"]).page()
+        assert [r.number for r in rows] == ["PO1002"]
+        assert [c.name for c in search_customers(conn, "o neil")] == ["Liam O’Neil"]
     db.close()

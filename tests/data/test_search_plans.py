@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import event
 
 from csr_tui.data.database import Database
-from csr_tui.data.queries import OrderFilter, OrderList
+from csr_tui.data.queries import OrderFilter, OrderList, search_customers, search_variants
 from csr_tui.domain import OrderStatus
 from tests.conftest import new_database_url
 from tests.data.test_order_search import force
@@ -28,6 +28,7 @@ from tests.factories import NOW
 
 # sqlite_stat1 of `csr-tui demo --orders 1000000 --seed 7` after ANALYZE.
 STAT1_1M = [
+    ("order_names", "ix_order_names_compact_key_name_key", "15172 1 1"),
     ("order_names", "sqlite_autoindex_order_names_1", "15172 1"),
     ("orders", "ix_orders_created_at_id_name_key", "1000000 1 1 1"),
     ("orders", "ix_orders_customer_id", "1000000 20"),
@@ -54,6 +55,9 @@ SEARCHES = [
     ("m%qzx", {}),
     ("mercy%lor", {}),
     ("Mer", {}),
+    ("mercy ta", {}),
+    ("%o neil", {}),  # compacted: "oneil"
+    ("%o n", {}),  # compacted: "on", no trigram
     ("%q", {}),
     ("mercy.taylor@example.com", {}),
     ("PO1004", {}),
@@ -61,6 +65,7 @@ SEARCHES = [
     ("2030", {}),  # no order number starts with it: a phone number's end
     ("%1003", BROAD),
     ("%tay", BROAD),
+    ("mary jane", BROAD),
     ("Mer", {"statuses": frozenset({OrderStatus.CANCELED})}),
     ("%ta", {"created_from": NOW - timedelta(days=2), "created_to": NOW}),
     ("", BROAD),
@@ -193,9 +198,10 @@ def check_sqlite(statement: str, plan: list[str]) -> None:
             assert line.startswith("SEARCH orders USING") or walk or capped_count, (line, statement)
             # Only a walk (no search term to look up, or one too dense) reads newest first.
             assert not (walk and "order_names" in statement), (line, statement)
-        if re.match(r"SCAN order_names\b", line):
-            # The names themselves are read only for a term with no trigram to look up.
-            assert "order_names_fts" not in statement, (line, statement)
+        # The names are found through the trigram index, or a range of the index of their
+        # compact forms (the first letters; every name, for a term with no trigram, whose
+        # compact forms the index holds): never a read of the table.
+        assert not re.match(r"SCAN order_names\b", line), (line, statement)
     if "order_names" in statement:
         # Each name's range of the name index, narrowed by the dates or the keyset if any.
         source = re.compile(
@@ -246,6 +252,42 @@ def test_every_search_statement_uses_an_index(searched, plan, monkeypatch):
             check(statement, explain(statement, parameters))
             explained += 1
     assert explained > 3 * len(SEARCHES)
+
+
+CUSTOMER_SEARCHES = ["o neil", "mary-jane@", "tay", "me"]
+VARIANT_SEARCHES = ["t shirt", "dress"]
+
+
+def test_the_customer_and_variant_searches_use_an_index(db):
+    """The New order customer step: the compact name's trigrams, the email's, or (fewer
+    than three characters) their first letters; the line-item search: the compact text's
+    trigrams (or the whole SKU)."""
+    raw = db.engine.raw_connection()
+    dbapi = raw.driver_connection
+    seen: list[tuple[str, Any]] = []
+    for typed in CUSTOMER_SEARCHES:
+        with statements(db) as found, db.reading() as conn:
+            search_customers(conn, typed)
+        seen += found
+    for typed in VARIANT_SEARCHES:
+        with statements(db) as found, db.reading() as conn:
+            search_variants(conn, typed, "US")
+        seen += found
+    for statement, parameters in seen:
+        if db.dialect == "sqlite":
+            plan = sqlite_plan(dbapi, statement, parameters)
+            scans = [line for line in plan if re.match(r"SCAN (customers|variants)\b", line)]
+        else:
+            with dbapi.cursor() as cursor:
+                # A handful of rows: shown a plan with neither a scan nor a walk of an
+                # index in name order, PostgreSQL must find an index for the conditions.
+                cursor.execute("SET enable_seqscan = off")
+                cursor.execute("SET enable_indexscan = off")
+            plan = postgresql_plan(dbapi, statement, parameters)
+            scans = [line for line in plan if re.search(r"Seq Scan on (customers|variants)", line)]
+        assert not scans, (plan, statement)
+    assert len(seen) == len(CUSTOMER_SEARCHES) + len(VARIANT_SEARCHES)
+    raw.close()
 
 
 def test_a_trigram_absent_from_every_name_is_answered_by_the_name_index(sqlite_corpus):

@@ -227,6 +227,30 @@ def test_create_customer_validates_and_saves(services):
     assert ann.id is not None
 
 
+def test_customers_and_variants_are_found_however_the_caller_splits_the_words(services):
+    """The New order customer step and the line-item search compare names as the order
+    list does: without apostrophes, hyphens and spaces."""
+    services.create_customer("Liam", "O’Neil", "liam@example.ie")
+    services.create_customer("Mary-Jane", "Watson", "mary-jane@example.com")
+    services.create_customer("Anna", "van der Berg", "anna@example.nl")
+    for typed, expected in [
+        ("o neil", ["Liam O’Neil"]),
+        ("o'neil", ["Liam O’Neil"]),
+        ("oneil", ["Liam O’Neil"]),
+        ("liam  o neil", ["Liam O’Neil"]),
+        ("mary jane", ["Mary-Jane Watson"]),
+        ("maryjane", ["Mary-Jane Watson"]),
+        ("mary-jane@", ["Mary-Jane Watson"]),  # an email is compared as typed
+        ("vanderberg", ["Anna van der Berg"]),
+        ("an der", ["Anna van der Berg"]),
+        ("mu", []),
+    ]:
+        assert [c.name for c in services.search_customers(typed)] == expected, typed
+    for typed in ("t shirt", "tshirt", "t-shirt", "T-SHIRT"):
+        found = services.search_variants(typed, "US")
+        assert [v.sku for v in found] == ["SKU-10000001"], typed
+
+
 @pytest.mark.parametrize("amount", ["NaN", "Infinity", "1e30", "999999999999"])
 def test_amounts_out_of_range_are_refused_by_the_services(services, amount):
     order = place_order(services)

@@ -1,11 +1,15 @@
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from csr_tui.domain import ValidationError
 from csr_tui.domain.search import (
+    MIN_SUBSTRING,
     SearchKind,
     any_part,
+    compact_key,
     parse_contains_search,
     parse_order_search,
     phone_key,
@@ -194,11 +198,37 @@ def test_a_number_is_found_by_its_own_digits_in_any_spacing(number, before):
         ("山田", "山田 太郎"),
         ("ｶﾞｯｺｳ", "ガッコウ 花子"),  # half-width kana, with its voicing mark
         ("smithjones", "Ann Smith-Jones"),
+        ("o neil", "Ann O'Neil"),  # the words split where the name has none
+        ("ann  o neil", "Ann O'Neil"),
+        ("smith jones", "Ann Smith-Jones"),
+        ("mary jane", "Mary-Jane Watson"),
+        ("vanderberg", "Anna van der Berg"),  # and joined where it has them
+        ("山田太郎", "山田　太郎"),  # an ideographic space
     ],
 )
 def test_names_are_found_as_callers_say_them(typed, stored):
     assert parse_order_search("%" + typed).matches_name(stored)
-    assert search_key(typed) in search_key(stored)
+    assert compact_key(typed) in compact_key(stored)
+    if len(compact_key(typed)) >= MIN_SUBSTRING:  # the customer and variant searches
+        assert parse_contains_search(typed).matches(stored)
+
+
+def old_meaning(text: str, name: str) -> bool:
+    """A name search before names were compared compact: the folded keys, spaces kept."""
+    key = search_key(text)
+    fragments = [f for f in key.split("%") if f]
+    pattern = (".*" if key.startswith("%") else "") + ".*".join(map(re.escape, fragments))
+    return bool(fragments) and re.match(pattern, search_key(name), re.DOTALL) is not None
+
+
+@given(
+    st.text(alphabet="ab ’'-%éÉ_", max_size=8),
+    st.text(alphabet="ab ’'-éÉ_\u3000", max_size=10),
+)
+def test_compact_matching_never_finds_fewer_names_than_the_keys_did(text, name):
+    query = parse_order_search(text)
+    if query.kind is SearchKind.NAME and old_meaning(text, name):
+        assert query.matches_name(name)
 
 
 def test_folding_keeps_what_tells_names_apart():

@@ -23,7 +23,7 @@ def run() -> None:
 def _applied(*, step, **_kwargs) -> None:
     told = config.attributes.get("report")
     if told is not None and step.up_revision_id is not None:
-        told(f"revision {step.up_revision_id} applied")
+        told.applied(step.up_revision_id)
 
 
 def _migrate(connection) -> None:

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 
 from csr_tui.domain.catalog import Market
-from csr_tui.domain.search import search_key
+from csr_tui.domain.search import compact_key
 from csr_tui.screens.widgets.safe_text import PlainInput, option, plain
 
 
@@ -75,8 +75,8 @@ class MarketStep(Vertical):
 
     @on(Input.Changed, "#market-filter")
     def filter_markets(self) -> None:
-        typed = search_key(self.query_one("#market-filter", Input).value)
-        self.shown = [m for m in self.markets if typed in search_key(market_label(m))]
+        typed = compact_key(self.query_one("#market-filter", Input).value)
+        self.shown = [m for m in self.markets if typed in compact_key(market_label(m))]
         options = self.query_one("#markets", OptionList)
         options.clear_options()
         options.add_options([option(market_label(m), id=m.code) for m in self.shown])

@@ -441,8 +441,9 @@ async def test_a_caller_is_found_by_phone_in_any_common_form(app, demo_services)
         await type_text(pilot, number[2:])
         assert [r.number for r in rows(app)] == [number], "order numbers keep priority"
         ending = demo_services.search_orders(OrderFilter(text="%" + number[2:])).count
+        orders = "1 order" if str(ending) == "1" else f"{ending} orders"
         assert (
-            f"Tab to search “%{number[2:]}” (phone numbers ending {number[2:]}): {ending} orders"
+            f"Tab to search “%{number[2:]}” (phone numbers ending {number[2:]}): {orders}"
             in status_line(app)
         )
         await pilot.press("tab")

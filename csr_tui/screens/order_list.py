@@ -226,6 +226,7 @@ class OrderListScreen(Screen[None]):
         self._debounce: Timer | None = None
         self._in_flight: Cancellation | None = None  # the query in flight, to cancel
         self._enter_for: int | None = None  # Enter waits for this generation's answer
+        self._lines: dict[str, Text] = {}  # what show_line shows
 
     @property
     def csr(self) -> CsrApp:
@@ -324,11 +325,28 @@ class OrderListScreen(Screen[None]):
             return  # a newer request superseded this one
         except DomainError as error:
             self.post_message(self.LoadFailed(request, str(error)))
-        else:
-            if not shown:
-                self.post_message(self.PageLoaded(request, page))  # with its count, if asked
-            elif page.count is not None:
-                self.post_message(self.CountLoaded(request, page.count))
+            return
+        if not shown:
+            self.post_message(self.PageLoaded(request, page))  # with its count, if asked
+        elif page.count is not None:
+            self.post_message(self.CountLoaded(request, page.count))
+        if request.with_count and not cancel.cancelled:
+            self.count_any_part(request, page.count)
+
+    def count_any_part(self, request: PageRequest, count: Count | None) -> None:
+        """A name search from the first letter that found few orders: would the same term
+        anywhere in the name find more? Counted right after the search's own count, in its
+        worker, so that the hint arrives with the answer instead of a step later."""
+        text = any_part(request.filter.text)
+        if text is None or count is None or count.at_least:
+            return
+        services = self.csr.services
+        assert services is not None
+        try:
+            other = services.count_orders(replace(request.filter, text=text))
+        except DomainError:
+            return  # only a hint: the search's own answer already says what went wrong
+        self.post_message(self.AnyPartCounted(request, text, other))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == "order-page":
@@ -367,33 +385,14 @@ class OrderListScreen(Screen[None]):
             if self.hint is not None:
                 self.hint = None
                 self.refresh_bindings()
-            self.count_any_part(request, page.count)
         self.query_one("#empty").display = not page.rows
-        self.query_one("#empty", Static).update(self.empty_text())
+        self.show_line("#empty", self.empty_text())
         table.display = bool(page.rows)
         self.render_detail()
         self.render_status()
         if request.generation == self._enter_for:
             self._enter_for = None
             self.entered()
-
-    def count_any_part(self, request: PageRequest, count: Count | None) -> None:
-        """A name search from the first letter that found few orders: would the same term
-        anywhere in the name find more? Counted in a worker, after the page and its count
-        are shown."""
-        text = any_part(request.filter.text)
-        if text is not None and count is not None and not count.at_least:
-            self.fetch_any_part_count(request, text)
-
-    @background("order-any-part")
-    def fetch_any_part_count(self, request: PageRequest, text: str) -> None:
-        services = self.csr.services
-        assert services is not None
-        try:
-            count = services.count_orders(replace(request.filter, text=text))
-        except DomainError:
-            return  # only a hint: the search's own answer already says what went wrong
-        self.post_message(self.AnyPartCounted(request, text, count))
 
     def on_order_list_screen_any_part_counted(self, message: AnyPartCounted) -> None:
         shown = self.page_request
@@ -404,7 +403,7 @@ class OrderListScreen(Screen[None]):
         if message.count.at_least or message.count.value > fewer:
             self.hint = AnyPartHint(shown.filter, message.text, message.count)
             self.refresh_bindings()
-            self.query_one("#empty", Static).update(self.empty_text())
+            self.show_line("#empty", self.empty_text())
             self.render_status()
 
     @property
@@ -436,8 +435,7 @@ class OrderListScreen(Screen[None]):
             return
         self.busy = False
         self.count = message.count
-        self.count_any_part(message.request, message.count)
-        self.query_one("#empty", Static).update(self.empty_text())
+        self.show_line("#empty", self.empty_text())
         self.render_status()
 
     def on_order_list_screen_load_failed(self, message: LoadFailed) -> None:
@@ -481,6 +479,14 @@ class OrderListScreen(Screen[None]):
             return text("No orders match “", typed, "”" + filtered)
         return text("No orders exist" + filtered)
 
+    def show_line(self, selector: str, content: Text) -> None:
+        """A line whose size its content does not change (the status and filter lines, the
+        empty list's message): repainted only if it changed, and without a new layout,
+        which would repaint the table too."""
+        if self._lines.get(selector) != content:
+            self._lines[selector] = content
+            self.query_one(selector, Static).update(content, layout=False)
+
     def render_detail(self) -> None:
         """Below a table too narrow for every column: the highlighted order, whole."""
         table = self.query_one(OrderTable)
@@ -513,7 +519,7 @@ class OrderListScreen(Screen[None]):
             if parts
             else plain(hint, "dim")
         )
-        self.query_one("#filters", Static).update(line)
+        self.show_line("#filters", line)
 
     def render_status(self) -> None:
         parts: list[Text] = []
@@ -546,7 +552,7 @@ class OrderListScreen(Screen[None]):
             parts.append(plain("searching…", "italic"))
         if self.problem:
             parts.append(plain(self.problem, "red"))
-        self.query_one("#status", Static).update(Text(" · ").join(parts))
+        self.show_line("#status", Text(" · ").join(parts))
 
     # -- typing ------------------------------------------------------------------------
 
@@ -558,7 +564,8 @@ class OrderListScreen(Screen[None]):
             self.refresh_bindings()
         if self._debounce is not None:
             self._debounce.stop()
-        self.cancel_running()  # its answer is already out of date
+        self.generation += 1  # an answer on its way no longer answers what is typed
+        self.cancel_running()  # and the query is stopped
         self.busy = True  # what is shown no longer answers what is typed
         self.render_status()
         self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.reload)

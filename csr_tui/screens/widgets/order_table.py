@@ -21,6 +21,7 @@ from textual.css.styles import RenderStyles
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 from csr_tui.screens.widgets.formatting import local_time, money, status_text
 from csr_tui.screens.widgets.safe_text import lines, plain, text
@@ -223,6 +224,14 @@ class OrderTable(DataTable[Text]):
         ):
             _unlink(cache)
         super()._clear_caches()
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """As DataTable's, without measuring every new cell: that only sizes columns of
+        automatic width, and every column here has its width set (fit_columns)."""
+        if any(column.auto_width for column in self.columns.values()):
+            super()._update_dimensions(new_rows)
+        else:
+            super()._update_dimensions(())
 
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True

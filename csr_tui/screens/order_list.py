@@ -8,6 +8,7 @@ and selection work from the keyboard alone.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -52,6 +53,11 @@ if TYPE_CHECKING:
 # Seconds of quiet typing before the query runs. Short, because a query that the next key
 # supersedes is stopped by the database, not waited for.
 SEARCH_DEBOUNCE = 0.025
+# While keys come faster than an answer reaches the screen, the query waits for a pause in
+# the typing (the last gap between two keys and the debounce, at most this long): a page
+# that the next key replaces at once is not worth painting, and painting it held that key
+# up (typed at 50 ms a key, every key started a search and a page).
+TYPING_DEBOUNCE_MAX = 0.1
 SEARCH_PLACEHOLDER = "order no. · name from its start (%: any part) · email · phone digits"
 
 
@@ -227,6 +233,9 @@ class OrderListScreen(Screen[None]):
         self._in_flight: Cancellation | None = None  # the query in flight, to cancel
         self._enter_for: int | None = None  # Enter waits for this generation's answer
         self._lines: dict[str, Text] = {}  # what show_line shows
+        self._last_key = 0.0  # time.monotonic() of the last change to the search field
+        self._asked: tuple[int, float] = (0, 0.0)  # the last search's generation, and when
+        self._answer_seconds = 0.0  # from the last search's start to its page on screen
 
     @property
     def csr(self) -> CsrApp:
@@ -286,6 +295,7 @@ class OrderListScreen(Screen[None]):
             )
         else:
             request = PageRequest(self.generation, self.current_filter())
+        self._asked = (self.generation, time.monotonic())
         self.load(request)
 
     def load(self, request: PageRequest) -> None:
@@ -390,6 +400,8 @@ class OrderListScreen(Screen[None]):
         table.display = bool(page.rows)
         self.render_detail()
         self.render_status()
+        if request.with_count:
+            self.call_after_refresh(self._answered, request.generation)
         if request.generation == self._enter_for:
             self._enter_for = None
             self.entered()
@@ -568,7 +580,17 @@ class OrderListScreen(Screen[None]):
         self.cancel_running()  # and the query is stopped
         self.busy = True  # what is shown no longer answers what is typed
         self.render_status()
-        self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.reload)
+        now = time.monotonic()
+        gap, self._last_key = now - self._last_key, now
+        delay = SEARCH_DEBOUNCE
+        if gap < self._answer_seconds + SEARCH_DEBOUNCE:  # typing faster than answers come
+            delay = min(gap + SEARCH_DEBOUNCE, TYPING_DEBOUNCE_MAX)
+        self._debounce = self.set_timer(delay, self.reload)
+
+    def _answered(self, generation: int) -> None:
+        """The search of `generation` is on screen: how long answers take now."""
+        if self._asked[0] == generation:
+            self._answer_seconds = time.monotonic() - self._asked[1]
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:

@@ -391,10 +391,9 @@ class OrderListScreen(Screen[None]):
             self.row_offset = self.count.value - len(page.rows)
         cursor = {"first": 0, "last": len(page.rows) - 1, "keep": table.cursor_row}[request.cursor]
         table.show(page.rows, set(self.selected), cursor)
-        if request.with_count:
-            if self.hint is not None:
-                self.hint = None
-                self.refresh_bindings()
+        if request.with_count and self.hint is not None:
+            self.hint = None
+            self.refresh_bindings()
         self.query_one("#empty").display = not page.rows
         self.show_line("#empty", self.empty_text())
         table.display = bool(page.rows)

@@ -14,11 +14,11 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.events import Event, Key, Resize
-from textual.message import Message
 from textual.cache import LRUCache
 from textual.css.styles import RenderStyles
+from textual.events import Event, Key, Resize
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey

@@ -8,6 +8,7 @@ and selection work from the keyboard alone.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -52,6 +53,11 @@ if TYPE_CHECKING:
 # Seconds of quiet typing before the query runs. Short, because a query that the next key
 # supersedes is stopped by the database, not waited for.
 SEARCH_DEBOUNCE = 0.025
+# While keys come faster than an answer reaches the screen, the query waits for a pause in
+# the typing (the last gap between two keys and the debounce, at most this long): a page
+# that the next key replaces at once is not worth painting, and painting it held that key
+# up (typed at 50 ms a key, every key started a search and a page).
+TYPING_DEBOUNCE_MAX = 0.1
 SEARCH_PLACEHOLDER = "order no. · name from its start (%: any part) · email · phone digits"
 
 
@@ -226,6 +232,10 @@ class OrderListScreen(Screen[None]):
         self._debounce: Timer | None = None
         self._in_flight: Cancellation | None = None  # the query in flight, to cancel
         self._enter_for: int | None = None  # Enter waits for this generation's answer
+        self._lines: dict[str, Text] = {}  # what show_line shows
+        self._last_key = 0.0  # time.monotonic() of the last change to the search field
+        self._asked: tuple[int, float] = (0, 0.0)  # the last search's generation, and when
+        self._answer_seconds = 0.0  # from the last search's start to its page on screen
 
     @property
     def csr(self) -> CsrApp:
@@ -285,6 +295,7 @@ class OrderListScreen(Screen[None]):
             )
         else:
             request = PageRequest(self.generation, self.current_filter())
+        self._asked = (self.generation, time.monotonic())
         self.load(request)
 
     def load(self, request: PageRequest) -> None:
@@ -324,11 +335,28 @@ class OrderListScreen(Screen[None]):
             return  # a newer request superseded this one
         except DomainError as error:
             self.post_message(self.LoadFailed(request, str(error)))
-        else:
-            if not shown:
-                self.post_message(self.PageLoaded(request, page))  # with its count, if asked
-            elif page.count is not None:
-                self.post_message(self.CountLoaded(request, page.count))
+            return
+        if not shown:
+            self.post_message(self.PageLoaded(request, page))  # with its count, if asked
+        elif page.count is not None:
+            self.post_message(self.CountLoaded(request, page.count))
+        if request.with_count and not cancel.cancelled:
+            self.count_any_part(request, page.count)
+
+    def count_any_part(self, request: PageRequest, count: Count | None) -> None:
+        """A name search from the first letter that found few orders: would the same term
+        anywhere in the name find more? Counted right after the search's own count, in its
+        worker, so that the hint arrives with the answer instead of a step later."""
+        text = any_part(request.filter.text)
+        if text is None or count is None or count.at_least:
+            return
+        services = self.csr.services
+        assert services is not None
+        try:
+            other = services.count_orders(replace(request.filter, text=text))
+        except DomainError:
+            return  # only a hint: the search's own answer already says what went wrong
+        self.post_message(self.AnyPartCounted(request, text, other))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == "order-page":
@@ -363,37 +391,19 @@ class OrderListScreen(Screen[None]):
             self.row_offset = self.count.value - len(page.rows)
         cursor = {"first": 0, "last": len(page.rows) - 1, "keep": table.cursor_row}[request.cursor]
         table.show(page.rows, set(self.selected), cursor)
-        if request.with_count:
-            if self.hint is not None:
-                self.hint = None
-                self.refresh_bindings()
-            self.count_any_part(request, page.count)
+        if request.with_count and self.hint is not None:
+            self.hint = None
+            self.refresh_bindings()
         self.query_one("#empty").display = not page.rows
-        self.query_one("#empty", Static).update(self.empty_text())
+        self.show_line("#empty", self.empty_text())
         table.display = bool(page.rows)
         self.render_detail()
         self.render_status()
+        if request.with_count:
+            self.call_after_refresh(self._answered, request.generation)
         if request.generation == self._enter_for:
             self._enter_for = None
             self.entered()
-
-    def count_any_part(self, request: PageRequest, count: Count | None) -> None:
-        """A name search from the first letter that found few orders: would the same term
-        anywhere in the name find more? Counted in a worker, after the page and its count
-        are shown."""
-        text = any_part(request.filter.text)
-        if text is not None and count is not None and not count.at_least:
-            self.fetch_any_part_count(request, text)
-
-    @background("order-any-part")
-    def fetch_any_part_count(self, request: PageRequest, text: str) -> None:
-        services = self.csr.services
-        assert services is not None
-        try:
-            count = services.count_orders(replace(request.filter, text=text))
-        except DomainError:
-            return  # only a hint: the search's own answer already says what went wrong
-        self.post_message(self.AnyPartCounted(request, text, count))
 
     def on_order_list_screen_any_part_counted(self, message: AnyPartCounted) -> None:
         shown = self.page_request
@@ -404,7 +414,7 @@ class OrderListScreen(Screen[None]):
         if message.count.at_least or message.count.value > fewer:
             self.hint = AnyPartHint(shown.filter, message.text, message.count)
             self.refresh_bindings()
-            self.query_one("#empty", Static).update(self.empty_text())
+            self.show_line("#empty", self.empty_text())
             self.render_status()
 
     @property
@@ -436,8 +446,7 @@ class OrderListScreen(Screen[None]):
             return
         self.busy = False
         self.count = message.count
-        self.count_any_part(message.request, message.count)
-        self.query_one("#empty", Static).update(self.empty_text())
+        self.show_line("#empty", self.empty_text())
         self.render_status()
 
     def on_order_list_screen_load_failed(self, message: LoadFailed) -> None:
@@ -481,6 +490,14 @@ class OrderListScreen(Screen[None]):
             return text("No orders match “", typed, "”" + filtered)
         return text("No orders exist" + filtered)
 
+    def show_line(self, selector: str, content: Text) -> None:
+        """A line whose size its content does not change (the status and filter lines, the
+        empty list's message): repainted only if it changed, and without a new layout,
+        which would repaint the table too."""
+        if self._lines.get(selector) != content:
+            self._lines[selector] = content
+            self.query_one(selector, Static).update(content, layout=False)
+
     def render_detail(self) -> None:
         """Below a table too narrow for every column: the highlighted order, whole."""
         table = self.query_one(OrderTable)
@@ -513,7 +530,7 @@ class OrderListScreen(Screen[None]):
             if parts
             else plain(hint, "dim")
         )
-        self.query_one("#filters", Static).update(line)
+        self.show_line("#filters", line)
 
     def render_status(self) -> None:
         parts: list[Text] = []
@@ -548,7 +565,7 @@ class OrderListScreen(Screen[None]):
             parts.append(plain("searching…", "italic"))
         if self.problem:
             parts.append(plain(self.problem, "red"))
-        self.query_one("#status", Static).update(Text(" · ").join(parts))
+        self.show_line("#status", Text(" · ").join(parts))
 
     # -- typing ------------------------------------------------------------------------
 
@@ -560,10 +577,21 @@ class OrderListScreen(Screen[None]):
             self.refresh_bindings()
         if self._debounce is not None:
             self._debounce.stop()
-        self.cancel_running()  # its answer is already out of date
+        self.generation += 1  # an answer on its way no longer answers what is typed
+        self.cancel_running()  # and the query is stopped
         self.busy = True  # what is shown no longer answers what is typed
         self.render_status()
-        self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.reload)
+        now = time.monotonic()
+        gap, self._last_key = now - self._last_key, now
+        delay = SEARCH_DEBOUNCE
+        if gap < self._answer_seconds + SEARCH_DEBOUNCE:  # typing faster than answers come
+            delay = min(gap + SEARCH_DEBOUNCE, TYPING_DEBOUNCE_MAX)
+        self._debounce = self.set_timer(delay, self.reload)
+
+    def _answered(self, generation: int) -> None:
+        """The search of `generation` is on screen: how long answers take now."""
+        if self._asked[0] == generation:
+            self._answer_seconds = time.monotonic() - self._asked[1]
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:

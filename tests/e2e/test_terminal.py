@@ -101,6 +101,18 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{self.screen()}")
 
+    def wait_for_quit(self, timeout: float = 10) -> None:
+        """The app quit: the session ended with it, or its screen is gone from the pane."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pane = subprocess.run(
+                [self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            )
+            if pane.returncode != 0 or "Order Management" not in pane.stdout:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"the app did not quit; the screen shows:\n{self.screen()}")
+
 
 @pytest.fixture
 def terminal(tmux: str, csr_tui: str, demo_database: str, request: pytest.FixtureRequest):
@@ -135,7 +147,7 @@ def test_search_in_a_real_terminal(terminal: Terminal) -> None:
     text = terminal.wait_for(results, "the search results: only names with “tay”")
     assert "Mercy Taylor" in text and "Taylor Hayes" in text
     terminal.keys("C-q")
-    terminal.wait_for(lambda s: "Order Management" not in s, "the app to quit", timeout=10)
+    terminal.wait_for_quit()
 
 
 @pytest.mark.parametrize("terminal", [(80, 24)], indirect=True)

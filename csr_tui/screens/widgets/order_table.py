@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.css.styles import RenderStyles
 from textual.events import Event, Key, Resize
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 from csr_tui.screens.widgets.formatting import local_time, money, status_text
 from csr_tui.screens.widgets.safe_text import lines, plain, text
@@ -100,10 +107,55 @@ def row_detail(row: OrderRow, width: int, max_lines: int = 2) -> Text:
     return joined
 
 
+class _PassStyles:
+    """A component's styles with its Rich style worked out once."""
+
+    def __init__(self, styles: RenderStyles) -> None:
+        self._styles = styles
+        self.rich_style = styles.rich_style
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._styles, name)
+
+
+def _unlink(cache: LRUCache[Any, Any]) -> None:
+    """Empty each entry of the cache's ring, so that clearing it leaves no cycle behind."""
+    for entry in cache._cache.values():
+        entry.clear()
+    cache._head.clear()
+
+
+def _style(pre: Style, style: Style | None, post: Style) -> Style | None:
+    """Segment.apply_style's `pre + style + post`, for one segment."""
+    combined = pre + style if pre else style
+    if post:
+        combined = combined + post if combined else post
+    return combined
+
+
 def _number(row: OrderRow, selected: set[str]) -> Text:
     if row.number in selected:
         return text(("✓ ", "bold green"), row.number)
     return text("  ", row.number)
+
+
+_NULL = Style.null()
+_FAST_JUSTIFY = frozenset({None, "default", "left", "right"})
+_FAST_OVERFLOW = frozenset({None, "fold", "crop", "ellipsis"})
+
+
+def _cell_key(cell: Text, width: int) -> tuple[object, ...] | None:
+    """What a one-line cell's drawing depends on; None if it is not such a cell."""
+    plain_text = cell.plain
+    if (
+        cell.no_wrap is False
+        or cell.justify not in _FAST_JUSTIFY
+        or cell.overflow not in _FAST_OVERFLOW
+        or "\n" in plain_text
+        or "\t" in plain_text
+    ):
+        return None
+    return (plain_text, cell.style, tuple(cell.spans), cell.justify, cell.overflow, width)
 
 
 class OrderTable(DataTable[Text]):
@@ -147,8 +199,147 @@ class OrderTable(DataTable[Text]):
         self._layout: tuple[list[tuple[str, int]], bool] | None = None
         self._shown: list[_Column] = []
         self._narrow = False
+        # A cell's text drawn to a width, before the row's and the cursor's styles: the
+        # same status, market or name on the next page is not drawn again.
+        self._text_cache: LRUCache[tuple[object, ...], list[Segment]] = LRUCache(4096)
+        # While the table draws its lines, the styles of its parts (header, odd and even
+        # rows) are worked out once, not once per line: each walks the widget's ancestors.
+        self._pass_styles: dict[tuple[str, ...], _PassStyles] | None = None
+        self._scrolled_for: tuple[Size, Size, Size] | None = None
 
     # -- rendering ---------------------------------------------------------------------
+
+    def _clear_caches(self) -> None:
+        """As DataTable's, but each cache's entries are unlinked first. A Textual LRUCache
+        is a ring of linked entries: cleared, the ring is left for the garbage collector,
+        and a page's worth of drawn cells and lines (tens of thousands of objects) piled
+        up at every keystroke until a full collection, 100-300 ms, stopped the screen."""
+        for cache in (
+            self._row_render_cache,
+            self._cell_render_cache,
+            self._row_renderable_cache,
+            self._line_cache,
+            self._offset_cache,
+            self._ordered_row_cache,
+        ):
+            _unlink(cache)
+        super()._clear_caches()
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """As DataTable's, without measuring every new cell: that only sizes columns of
+        automatic width, and every column here has its width set (fit_columns)."""
+        if any(column.auto_width for column in self.columns.values()):
+            super()._update_dimensions(new_rows)
+        else:
+            super()._update_dimensions(())
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """As ScrollView's, but its scroll bar is drawn again only when the table's size or
+        its rows changed. ScrollView compares its own virtual size (the rows) with the
+        screen's layout's (the region), which always differ: every new layout of the
+        screen (each keystroke in the search field) redrew the 33 lines of the bar."""
+        basis = (size, self.virtual_size, self.styles.gutter.totals)
+        if basis == self._scrolled_for and size == self._size:
+            return self._container_size != container_size
+        self._scrolled_for = basis
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._pass_styles = {}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_styles = None
+
+    def get_component_styles(self, *names: str) -> RenderStyles:
+        memo = self._pass_styles
+        if memo is None:
+            return super().get_component_styles(*names)
+        styles = memo.get(names)
+        if styles is None:
+            styles = memo[names] = _PassStyles(super().get_component_styles(*names))
+        return styles  # type: ignore[return-value]
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """A body cell drawn as DataTable draws it (the same segments, styles and mouse
+        metadata), without the general renderable machinery it goes through: a page of
+        new rows is drawn at every keystroke, and that machinery cost most of the time
+        from the page's arrival to the screen. Header cells, and any cell this shortcut
+        does not cover, are drawn by DataTable itself."""
+        if row_index < 0 or column_index < 0 or self.fixed_rows or self.fixed_columns:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        cache_key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        cell = self._data[row_key].get(column_key) if row_key is not None else None
+        padding = self.cell_padding
+        inner = width - 2 * padding
+        key = _cell_key(cell, inner) if isinstance(cell, Text) and inner > 0 else None
+        if key is None or self.rows[row_key].height != 1:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        segments = self._text_cache.get(key)
+        if segments is None:
+            segments = self._text_segments(cell, inner)
+            self._text_cache.set(key, segments)
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre_style = (
+            base_style + Style.from_meta({"row": row_index, "column": column_index})
+        ) + component_style
+        pad = " " * padding
+        line = [Segment(pad, _NULL), *segments, Segment(pad, _NULL)] if padding else segments
+        styled = [
+            Segment(text_, None if control else _style(pre_style, style, post_style), control)
+            for text_, style, control in line
+        ]
+        lines = [styled]
+        self._cell_render_cache[cache_key] = lines
+        return lines
+
+    def _text_segments(self, cell: Text, width: int) -> list[Segment]:
+        """The cell's one line as Rich draws a Text that does not wrap, `width` wide."""
+        console = self.app.console
+        justify = cell.justify or "default"
+        overflow = cell.overflow or "fold"
+        wrapped = cell.wrap(console, width, justify=justify, overflow=overflow, no_wrap=True)
+        rendered = Text("\n").join(wrapped).render(console, end=cell.end)
+        lines = list(
+            Segment.split_and_crop_lines(
+                rendered, width, include_new_lines=False, pad=True, style=_NULL
+            )
+        )
+        return lines[0] if lines else [Segment(" " * width, _NULL)]
 
     def _apply_layout(self) -> None:
         layout = fit_columns(self.app.size.width)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import time
 import tomllib
@@ -179,7 +178,8 @@ class CsrApp(App[None]):
     def on_mount(self) -> None:
         from csr_tui.screens.order_list import OrderListScreen
 
-        self._freeze_garbage()
+        if self.collector is not None:
+            self.collector.start()
         self._load_keymap()
         self.sub_title = f"{self.agent} · {short_database_name(self.database_url)}"
         self.push_screen(OrderListScreen())
@@ -232,8 +232,6 @@ class CsrApp(App[None]):
     # -- work done in the agent's pauses -------------------------------------------------
 
     def _start_idle_work(self) -> None:
-        if self.collector is not None:
-            self.collector.start()
         self.set_interval(IDLE_TICK, self._idle_tick)
 
     async def on_event(self, event: events.Event) -> None:
@@ -319,16 +317,8 @@ class CsrApp(App[None]):
         the list, so the first Ctrl+N does not wait for it (about 0.2 s)."""
         for module in ("csr_tui.screens.create_order", "csr_tui.screens.order_details"):
             importlib.import_module(module)
-        self._freeze_garbage()
-
-    def _freeze_garbage(self) -> None:
-        """The objects made so far (modules, classes, the database's metadata) live as long
-        as the app: the garbage collector stops walking them. Its full collections walked
-        every one of them, 300 ms each at times, and one every few searches (a page makes
-        tens of thousands of short-lived objects) held up the keystroke it fell on. Not in
-        a headless app (the tests): there earlier apps' leftovers would be frozen too."""
-        if not self.is_headless:
-            gc.freeze()
+        if self.collector is not None:
+            self.collector.freeze()  # that code lives as long as the app too
 
     def _after_demo(self, _loaded: bool | None) -> None:
         self.reload_markets()

@@ -5,8 +5,8 @@ SQLAlchemy's tables, all the loaded code. On a 2-vCPU host that is 100-300 ms, a
 starts one when enough objects were allocated: in the middle of Ctrl+N or Ctrl+S (measured
 in a real terminal: six during four phone orders, 1.35 s in all).
 
-So, once the app is up, what it loaded is frozen out of every later walk (it lives as long
-as the app anyway), and the full collection waits for a pause: the app calls `tick` when
+So what the app loads as it starts is frozen out of every later walk (it lives as long as
+the app anyway), and the full collection waits for a pause: the app calls `tick` when
 neither a key nor a click came for a while, and it runs if something reached the oldest
 generation since the last one.
 The younger generations are collected as Python does (a few ms each). A long busy spell
@@ -26,12 +26,19 @@ class IdleCollector:
         self.started = False
 
     def start(self) -> None:
-        """After start-up: collect once, freeze what is left, defer the full collections."""
-        gc.collect()
-        gc.freeze()
+        """As the app starts: what is loaded is frozen, the full collections deferred."""
+        self.freeze()
         young, middle, _ = gc.get_threshold()
         gc.set_threshold(young, middle, BUSY_LIMIT)
         self.started = True
+
+    @staticmethod
+    def freeze() -> None:
+        """What lives now (modules, classes, the database's metadata, the screens' code)
+        lives as long as the app: out of every later walk. Textual's caches also leave
+        tens of thousands of short-lived objects per page of orders, so a full collection
+        came every few searches and held up the keystroke it fell on."""
+        gc.freeze()
 
     def tick(self) -> bool:
         """In a pause: a full collection if something reached the oldest generation since

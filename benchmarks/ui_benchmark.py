@@ -122,6 +122,8 @@ def expected_answers(url: str) -> dict[str, Expected]:
     for term in SEARCHES:
         page = services.search_orders(OrderFilter(text=term))
         status = f"1–{len(page.rows)} of {page.count} orders" if page.rows else "0 orders"
+        if str(page.count) == "1":
+            status = "1 order"
         answers[term] = Expected(status, page.rows[0].number if page.rows else None)
     services.db.close()
     return answers

@@ -119,8 +119,8 @@ class CsrApp(App[None]):
     ) -> None:
         """`collector`: the process's cycle collector deferred to pauses (the command line
         gives one; it changes the whole process's collector, so tests run without).
-        `prepare_ahead`: the next new order's screen is built in a pause (the command line
-        asks for it; tests that do ask wait for it)."""
+        `prepare_ahead`: the screens of the next phone order are built in a pause (the
+        command line asks for it; tests that do ask wait for it)."""
         super().__init__()
         if database_url is None and services is None:
             raise ValueError("CsrApp needs a database URL or services")

@@ -306,9 +306,11 @@ class CsrApp(App[None]):
         """The line-item search popup for an order: the one built in a pause, else a new one."""
         from csr_tui.screens.line_item_search import LineItemSearchScreen
 
-        popup, self._spare_item_search = self._spare_item_search, None
+        popup = self._spare_item_search
         if popup is not None and popup.is_mounted:
+            self._spare_item_search = None
             return popup.serve(title, market, search, add, on_added)
+        # None built yet, or one still being built: that one stays for the next order.
         return LineItemSearchScreen(title, market, search, add, on_added)
 
     @background("warm-up")
@@ -363,9 +365,11 @@ class CsrApp(App[None]):
         """Order Details of `number`: the screen built in a pause, else a new one."""
         from csr_tui.screens.order_details import OrderDetailsScreen
 
-        screen, self._spare_order_details = self._spare_order_details, None
+        screen = self._spare_order_details
         if screen is not None and screen.is_mounted:
+            self._spare_order_details = None
             return screen.serve(number, created=created)
+        # None built yet, or one still being built: that one stays for the next order.
         return OrderDetailsScreen(number, created=created)
 
     def open_carts(self) -> None:

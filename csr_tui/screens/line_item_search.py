@@ -70,11 +70,7 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         on_added: Callable[[Any], None],
     ) -> None:
         super().__init__()
-        self.title_text = title
-        self.market = market
-        self.search_fn = search
-        self.add_fn = add
-        self.on_added = on_added
+        self._for_order(title, market, search, add, on_added)
         self.results: list[VariantRow] = []
         self.chosen: VariantRow | None = None
         self._debounce: Timer | None = None
@@ -94,14 +90,24 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         """A popup built ahead, before anyone knew for which order: made this one's (its
         title, market and currency, and what it searches and adds to). Once only."""
         assert not self.results and self.chosen is None, "a popup already used"
+        self._for_order(title, market, search, add, on_added)
+        self.query_one(".form-box").border_title = plain(title)
+        self.query_one("#f-price", Input).placeholder = f"in {market.currency.code}"
+        return self
+
+    def _for_order(
+        self,
+        title: str,
+        market: Market,
+        search: Callable[[str], list[VariantRow]],
+        add: Callable[[str, int, Decimal], Any],
+        on_added: Callable[[Any], None],
+    ) -> None:
         self.title_text = title
         self.market = market
         self.search_fn = search
         self.add_fn = add
         self.on_added = on_added
-        self.query_one(".form-box").border_title = plain(title)
-        self.query_one("#f-price", Input).placeholder = f"in {market.currency.code}"
-        return self
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form-box") as box:

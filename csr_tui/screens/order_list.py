@@ -53,10 +53,11 @@ if TYPE_CHECKING:
 # Seconds of quiet typing before the query runs. Short, because a query that the next key
 # supersedes is stopped by the database, not waited for.
 SEARCH_DEBOUNCE = 0.025
-# While keys come faster than an answer reaches the screen, the query waits for a pause in
-# the typing (the last gap between two keys and the debounce, at most this long): a page
-# that the next key replaces at once is not worth painting, and painting it held that key
-# up (typed at 50 ms a key, every key started a search and a page).
+# While keys come faster than an answer reaches the screen, the answer is read at once but
+# shown only after a pause in the typing (the last gap between two keys and the debounce,
+# at most this long): a page that the next key replaces at once is not worth painting, and
+# painting it held that key up (typed at 50 ms a key, every key started a search and a
+# page). The query itself does not wait: the answer is ready when the pause ends.
 TYPING_DEBOUNCE_MAX = 0.1
 SEARCH_PLACEHOLDER = "order no. · name from its start (%: any part) · email · phone digits"
 
@@ -189,23 +190,25 @@ class OrderListScreen(Screen[None]):
     ]
 
     class PageLoaded(Message):
-        def __init__(self, request: PageRequest, page: OrderPage) -> None:
+        """A page; with its count, when it came with it, and then with the any-part count
+        (the Tab hint's text and count), so that the screen changes once."""
+
+        def __init__(
+            self, request: PageRequest, page: OrderPage, any_part: tuple[str, Count] | None
+        ) -> None:
             super().__init__()
             self.request = request
             self.page = page
+            self.any_part = any_part
 
     class CountLoaded(Message):
-        def __init__(self, request: PageRequest, count: Count) -> None:
+        def __init__(
+            self, request: PageRequest, count: Count, any_part: tuple[str, Count] | None
+        ) -> None:
             super().__init__()
             self.request = request
             self.count = count
-
-    class AnyPartCounted(Message):
-        def __init__(self, request: PageRequest, text: str, count: Count) -> None:
-            super().__init__()
-            self.request = request
-            self.text = text
-            self.count = count
+            self.any_part = any_part
 
     class LoadFailed(Message):
         def __init__(self, request: PageRequest, error: str) -> None:
@@ -236,6 +239,10 @@ class OrderListScreen(Screen[None]):
         self._last_key = 0.0  # time.monotonic() of the last change to the search field
         self._asked: tuple[int, float] = (0, 0.0)  # the last search's generation, and when
         self._answer_seconds = 0.0  # from the last search's start to its page on screen
+        self._show_at = 0.0  # time.monotonic() before which an answer waits (fast typing)
+        self._held: list[Message] = []  # answers waiting (PageLoaded, CountLoaded), in order
+        self._release: Timer | None = None  # shows the held answers
+        self._held_seconds = 0.0  # how long the last answer shown had waited
 
     @property
     def csr(self) -> CsrApp:
@@ -279,11 +286,15 @@ class OrderListScreen(Screen[None]):
             created_to=end,
         )
 
-    def reload(self, *, keep_position: bool = False) -> None:
+    def reload(self, *, keep_position: bool = False, typed: bool = False) -> None:
         """Load the first page (and the count) for the current search and filters; or,
-        with keep_position, the page now shown again (after a change to the data)."""
+        with keep_position, the page now shown again (after a change to the data).
+        `typed`: the search field changed; the answer waits for a pause in fast typing."""
         if self.csr.services is None:
             return
+        if not typed:
+            self._show_at = 0.0
+        self.drop_held()
         self.generation += 1
         if keep_position and self.page_request is not None:
             request = replace(
@@ -319,7 +330,7 @@ class OrderListScreen(Screen[None]):
         def show_page(page: OrderPage) -> None:
             """The page, before its count (which takes another query)."""
             shown.append(page)
-            self.post_message(self.PageLoaded(request, page))
+            self.post_message(self.PageLoaded(request, page, None))
 
         try:
             page = services.search_orders(
@@ -336,27 +347,28 @@ class OrderListScreen(Screen[None]):
         except DomainError as error:
             self.post_message(self.LoadFailed(request, str(error)))
             return
-        if not shown:
-            self.post_message(self.PageLoaded(request, page))  # with its count, if asked
-        elif page.count is not None:
-            self.post_message(self.CountLoaded(request, page.count))
+        hint = None
         if request.with_count and not cancel.cancelled:
-            self.count_any_part(request, page.count)
+            hint = self.count_any_part(request, page.count)
+        if not shown:
+            self.post_message(self.PageLoaded(request, page, hint))  # with its count, if asked
+        elif page.count is not None:
+            self.post_message(self.CountLoaded(request, page.count, hint))
 
-    def count_any_part(self, request: PageRequest, count: Count | None) -> None:
+    def count_any_part(self, request: PageRequest, count: Count | None) -> tuple[str, Count] | None:
         """A name search from the first letter that found few orders: would the same term
         anywhere in the name find more? Counted right after the search's own count, in its
-        worker, so that the hint arrives with the answer instead of a step later."""
+        worker, and sent with it: the hint's line and key come in the frame that shows the
+        answer, not in one or two more after it."""
         text = any_part(request.filter.text)
         if text is None or count is None or count.at_least:
-            return
+            return None
         services = self.csr.services
         assert services is not None
         try:
-            other = services.count_orders(replace(request.filter, text=text))
+            return text, services.count_orders(replace(request.filter, text=text))
         except DomainError:
-            return  # only a hint: the search's own answer already says what went wrong
-        self.post_message(self.AnyPartCounted(request, text, other))
+            return None  # only a hint: the search's own answer already says what went wrong
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == "order-page":
@@ -365,10 +377,41 @@ class OrderListScreen(Screen[None]):
             self.problem = f"Could not load orders ({type(event.worker.error).__name__})."
             self.render_status()
 
+    def hold(self, message: PageLoaded | CountLoaded) -> bool:
+        """Keep an answer until the typing pauses (TYPING_DEBOUNCE_MAX); True if held."""
+        if self._release is None:
+            wait = self._show_at - time.monotonic()
+            if wait <= 0:
+                return False
+            self._held_seconds = wait
+            self._release = self.set_timer(wait, self.release_held)
+        self._held.append(message)
+        return True
+
+    def release_held(self) -> None:
+        """The typing paused: show the answers held, in the order they came."""
+        self._release = None
+        held, self._held = self._held, []
+        self._show_at = 0.0
+        for message in held:
+            if isinstance(message, self.PageLoaded):
+                self.on_order_list_screen_page_loaded(message)
+            else:
+                self.on_order_list_screen_count_loaded(message)
+
+    def drop_held(self) -> None:
+        if self._release is not None:
+            self._release.stop()
+            self._release = None
+        self._held.clear()
+        self._held_seconds = 0.0
+
     def on_order_list_screen_page_loaded(self, message: PageLoaded) -> None:
         request, page = message.request, message.page
         if request.generation != self.generation:
             return  # a newer keystroke or page request superseded this one
+        if self.hold(message):
+            return
         self.busy = request.with_count and page.count is None  # until the count follows
         self.problem = ""
         if not page.rows and (request.after or request.before):
@@ -391,9 +434,8 @@ class OrderListScreen(Screen[None]):
             self.row_offset = self.count.value - len(page.rows)
         cursor = {"first": 0, "last": len(page.rows) - 1, "keep": table.cursor_row}[request.cursor]
         table.show(page.rows, set(self.selected), cursor)
-        if request.with_count and self.hint is not None:
-            self.hint = None
-            self.refresh_bindings()
+        if request.with_count:
+            self.take_hint(request, message.any_part)
         self.query_one("#empty").display = not page.rows
         self.show_line("#empty", self.empty_text())
         table.display = bool(page.rows)
@@ -405,17 +447,19 @@ class OrderListScreen(Screen[None]):
             self._enter_for = None
             self.entered()
 
-    def on_order_list_screen_any_part_counted(self, message: AnyPartCounted) -> None:
-        shown = self.page_request
-        if shown is None or message.request.filter != shown.filter or self.count is None:
-            return  # the agent has searched for something else since
-        # Phone numbers are another search, not more of the same: offered when they find any.
-        fewer = 0 if _is_phone(message.text) else self.count.value
-        if message.count.at_least or message.count.value > fewer:
-            self.hint = AnyPartHint(shown.filter, message.text, message.count)
+    def take_hint(self, request: PageRequest, counted: tuple[str, Count] | None) -> None:
+        """Offer the any-part search (Tab) if it finds more than the list shows."""
+        hint = None
+        if counted is not None and self.count is not None:
+            text, count = counted
+            # Phone numbers are another search, not more of the same: offered when they
+            # find any.
+            fewer = 0 if _is_phone(text) else self.count.value
+            if count.at_least or count.value > fewer:
+                hint = AnyPartHint(request.filter, text, count)
+        if hint != self.hint:
+            self.hint = hint
             self.refresh_bindings()
-            self.show_line("#empty", self.empty_text())
-            self.render_status()
 
     @property
     def any_part_hint(self) -> AnyPartHint | None:
@@ -444,8 +488,11 @@ class OrderListScreen(Screen[None]):
     def on_order_list_screen_count_loaded(self, message: CountLoaded) -> None:
         if message.request.generation != self.generation:
             return
+        if self.hold(message):
+            return
         self.busy = False
         self.count = message.count
+        self.take_hint(message.request, message.any_part)
         self.show_line("#empty", self.empty_text())
         self.render_status()
 
@@ -578,20 +625,25 @@ class OrderListScreen(Screen[None]):
         if self._debounce is not None:
             self._debounce.stop()
         self.generation += 1  # an answer on its way no longer answers what is typed
+        self.drop_held()  # nor one that waits to be shown
         self.cancel_running()  # and the query is stopped
         self.busy = True  # what is shown no longer answers what is typed
         self.render_status()
         now = time.monotonic()
         gap, self._last_key = now - self._last_key, now
-        delay = SEARCH_DEBOUNCE
+        self._show_at = 0.0
         if gap < self._answer_seconds + SEARCH_DEBOUNCE:  # typing faster than answers come
-            delay = min(gap + SEARCH_DEBOUNCE, TYPING_DEBOUNCE_MAX)
-        self._debounce = self.set_timer(delay, self.reload)
+            self._show_at = now + min(gap + SEARCH_DEBOUNCE, TYPING_DEBOUNCE_MAX)
+        self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.search_typed)
+
+    def search_typed(self) -> None:
+        self.reload(typed=True)
 
     def _answered(self, generation: int) -> None:
-        """The search of `generation` is on screen: how long answers take now."""
+        """The search of `generation` is on screen: how long answers take now (not counting
+        the time the answer waited for the typing to pause)."""
         if self._asked[0] == generation:
-            self._answer_seconds = time.monotonic() - self._asked[1]
+            self._answer_seconds = time.monotonic() - self._asked[1] - self._held_seconds
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from textual import events
 from csr_tui.data import tables as t
 from csr_tui.data.queries import OrderFilter
 from csr_tui.domain import NotFound, OrderStatus
+from csr_tui.screens import order_list
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.order_details import OrderDetailsScreen
 from csr_tui.screens.order_list import OrderListScreen
@@ -77,6 +79,42 @@ async def test_a_newer_keystroke_supersedes_an_older_query(app):
         await pilot.press("backspace", "backspace", "backspace")
         await type_text(pilot, "Taylor H")
         assert {r.customer_name for r in rows(app)} == {"Taylor Hayes"}
+
+
+async def test_typed_faster_than_answers_come_an_answer_waits_for_the_pause(app, monkeypatch):
+    """The answer to a letter the agent has already typed over is read but not painted
+    (painting it held up the next key); the answer to what the field holds when the typing
+    pauses is, without a query started only then."""
+    monkeypatch.setattr(order_list, "TYPING_DEBOUNCE_MAX", 30.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one(OrderTable)
+        painted: list[str] = []
+        real_show = table.show
+
+        def show(*args, **kwargs):
+            painted.append(screen.page_request.filter.text)
+            return real_show(*args, **kwargs)
+
+        monkeypatch.setattr(table, "show", show)
+        before = rows(app)
+        # The keys so far came 20 s apart and each answer took 30 s to show: faster than
+        # answers come, so the next answer waits for the gap between keys to pass.
+        screen._answer_seconds = 30.0
+        screen._last_key = time.monotonic() - 20
+        await pilot.press("m")
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert rows(app) == before and painted == []  # read, not shown
+        assert "searching…" in status_line(app)
+        await pilot.press("e")  # typed over: the answer to "m" is never shown
+        await pilot.pause(0.5)  # the pause after "e" (its gap and 25 ms) has passed
+        await settle(pilot)
+        assert painted == ["me"]
+        assert rows(app) and all(r.customer_name.lower().startswith("me") for r in rows(app))
+        assert "searching…" not in status_line(app)
 
 
 async def choose_statuses(pilot, *wanted: OrderStatus):

@@ -67,25 +67,27 @@ class KeyFooter(Footer):
         )
 
     def bindings_changed(self, screen: Screen) -> None:
-        """Changed only when what it shows changed: the screen's bindings are refreshed on
-        every focus change and step."""
+        """Changed only when what it shows changed (the screen's bindings are refreshed on
+        every focus change and step), and at once: in the frame that shows what changed
+        them, not in one more after it (40-60 ms after the order list's page, at every
+        search whose Tab hint came or went)."""
         self._bindings_ready = True  # as Footer does: the keys are known from now on
         if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
         width = self.size.width or self.app.size.width
-        keys = self._signature(self._keys())
-        if width == self._composed_width and keys == self._composed:
-            return  # shown already, or about to be (an update is pending)
-        self._composed = keys
-        self.call_after_refresh(self.update_keys)
+        keys = self._keys()
+        if width == self._composed_width and self._signature(keys) == self._composed:
+            return  # shown already
+        self.update_keys(keys)
 
-    async def update_keys(self) -> None:
-        """The keys as they are now: the shown ones changed in place, the rest added or
-        removed."""
+    def update_keys(self, keys: list[tuple[Binding, bool, str, str]] | None = None) -> None:
+        """The keys as they are now: the shown ones changed in place, the others hidden
+        (kept for the next time there are more keys) or added."""
         if not self.is_attached:  # asked for just before its screen was closed
             return
         self._composed_width = self.size.width or self.app.size.width
-        keys = self._keys()
+        if keys is None:
+            keys = self._keys()
         self._composed = signature = self._signature(keys)
         shown = list(self.query_children(FooterKey))
         before = self._shown
@@ -102,11 +104,12 @@ class KeyFooter(Footer):
             widget._disabled = not enabled
             widget.tooltip = tooltip or binding.tooltip or None
             widget.set_classes(self._key_classes(enabled, classes))
+            widget.display = True
             widget.refresh(layout=True)
-        if len(shown) > len(keys):
-            await self.remove_children(shown[len(keys) :])
-        elif len(keys) > len(shown):
-            await self.mount_all([self._key(*key) for key in keys[len(shown) :]])
+        for widget in shown[len(keys) :]:
+            widget.display = False
+        if len(keys) > len(shown):
+            self.mount_all([self._key(*key) for key in keys[len(shown) :]])
 
     def _keys(self) -> list[tuple[Binding, bool, str, str]]:
         """The keys to show, in order: (binding, enabled, tooltip, classes)."""

@@ -552,7 +552,15 @@ class OrderListScreen(Screen[None]):
         row = table.current
         detail.display = row is not None and table.display and table.hides_columns
         if row is not None and detail.display:
-            detail.update(row_detail(row, self.app.size.width - 2))
+            content = row_detail(row, self.app.size.width - 2)
+            before = self._lines.get("#detail")
+            if before == content:
+                return
+            self._lines["#detail"] = content
+            # A new layout (which repaints the table too) only when its height changes: not
+            # at every page, nor at every move of the cursor.
+            lines = content.plain.count("\n")
+            detail.update(content, layout=before is None or before.plain.count("\n") != lines)
 
     def on_data_table_row_highlighted(self, _event: OrderTable.RowHighlighted) -> None:
         self.render_detail()

@@ -206,6 +206,7 @@ class OrderTable(DataTable[Text]):
         # rows) are worked out once, not once per line: each walks the widget's ancestors.
         self._pass_styles: dict[tuple[str, ...], _PassStyles] | None = None
         self._scrolled_for: tuple[Size, Size, Size] | None = None
+        self._meta_styles: dict[tuple[int, int], Style] = {}  # a cell's row and column
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -314,13 +315,22 @@ class OrderTable(DataTable[Text]):
             self.cursor_foreground_priority == "css",
             self.cursor_background_priority == "css",
         )
-        pre_style = (
-            base_style + Style.from_meta({"row": row_index, "column": column_index})
-        ) + component_style
+        # DataTable's `(base + meta) + component` and then `+ style + post` per segment, with
+        # the cell's meta (its row and column, for the mouse) added last: the same styles,
+        # but the combinations without the meta repeat from cell to cell, and Rich caches them.
+        pre_style = base_style + component_style
+        meta = self._meta_styles.get((row_index, column_index))
+        if meta is None:
+            meta = Style.from_meta({"row": row_index, "column": column_index})
+            self._meta_styles[row_index, column_index] = meta
         pad = " " * padding
         line = [Segment(pad, _NULL), *segments, Segment(pad, _NULL)] if padding else segments
         styled = [
-            Segment(text_, None if control else _style(pre_style, style, post_style), control)
+            Segment(
+                text_,
+                None if control else (_style(pre_style, style, post_style) or _NULL) + meta,
+                control,
+            )
             for text_, style, control in line
         ]
         lines = [styled]

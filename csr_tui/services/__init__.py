@@ -5,16 +5,13 @@ so screens need nothing from the data layer.
 """
 
 from csr_tui.data.cancel import Cancellation, SearchCancelled
+from csr_tui.data.lists import CartRow, ChangeStamp, CustomerRow, VariantRow
 from csr_tui.data.queries import (
     PAGE_SIZE,
-    CartRow,
-    ChangeStamp,
     Count,
     Cursor,
-    CustomerRow,
     OrderFilter,
     OrderRow,
-    VariantRow,
 )
 from csr_tui.services.services import (
     AuditEntry,

@@ -16,21 +16,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from csr_tui.data import queries
+from csr_tui.data import lists, queries
 from csr_tui.data.audit import AuditCheck
 from csr_tui.data.cancel import Cancellation
 from csr_tui.data.database import Database, UnitOfWork
-from csr_tui.data.queries import (
-    CartRow,
-    ChangeStamp,
-    Count,
-    Cursor,
-    CustomerRow,
-    OrderFilter,
-    OrderList,
-    OrderRow,
-    VariantRow,
-)
+from csr_tui.data.lists import CartRow, ChangeStamp, CustomerRow, VariantRow
+from csr_tui.data.queries import Count, Cursor, OrderFilter, OrderList, OrderRow
 from csr_tui.data.repository import stale_error
 from csr_tui.domain.agent import Agent
 from csr_tui.domain.catalog import Coupon, Market, coupon_code, order_by_use
@@ -143,7 +134,7 @@ class Services:
         or cart first, then by how often they used each lately (everyone's use, for an
         agent with none yet)."""
         markets = self.markets()
-        used = self.db.query(lambda conn: queries.recent_market_use(conn, self.agent))
+        used = self.db.query(lambda conn: lists.recent_market_use(conn, self.agent))
         return order_by_use(markets, used)
 
     def market_codes(self) -> list[str]:
@@ -155,7 +146,7 @@ class Services:
         self._market_codes = None
 
     def has_orders(self) -> bool:
-        return self.db.query(queries.any_orders)
+        return self.db.query(lists.any_orders)
 
     def search_orders(
         self,
@@ -207,10 +198,10 @@ class Services:
     def order_stamp(self, number: str) -> ChangeStamp | None:
         """The order's version, who saved it last and when, and its newest note: cheap
         enough to read every second or two. None once the order is deleted."""
-        return self.db.query(lambda conn: queries.order_stamp(conn, number.strip().upper()))
+        return self.db.query(lambda conn: lists.order_stamp(conn, number.strip().upper()))
 
     def cart_stamp(self, cart_id: int) -> ChangeStamp | None:
-        return self.db.query(lambda conn: queries.cart_stamp(conn, cart_id))
+        return self.db.query(lambda conn: lists.cart_stamp(conn, cart_id))
 
     def stamp(self, ref: Ref) -> ChangeStamp | None:
         if isinstance(ref, OrderRef):
@@ -234,16 +225,16 @@ class Services:
         return self.db.read(lambda r: r.audit.verify())
 
     def search_customers(self, text: str) -> list[CustomerRow]:
-        return self.db.query(lambda conn: queries.search_customers(conn, text))
+        return self.db.query(lambda conn: lists.search_customers(conn, text))
 
     def get_customer(self, customer_id: int) -> Customer:
         return self.db.read(lambda r: r.customers.get(customer_id))
 
     def search_variants(self, text: str, market_code: str) -> list[VariantRow]:
-        return self.db.query(lambda conn: queries.search_variants(conn, text, market_code))
+        return self.db.query(lambda conn: lists.search_variants(conn, text, market_code))
 
     def list_carts(self) -> list[CartRow]:
-        return self.db.query(queries.list_carts)
+        return self.db.query(lists.list_carts)
 
     def get_cart(self, cart_id: int) -> Cart:
         return self.db.read(lambda r: r.carts.get(cart_id))

@@ -21,7 +21,7 @@ from csr_tui.data.audit import AuditCheck
 from csr_tui.data.cancel import Cancellation
 from csr_tui.data.database import Database, UnitOfWork
 from csr_tui.data.lists import CartRow, ChangeStamp, CustomerRow, VariantRow
-from csr_tui.data.queries import Count, Cursor, OrderFilter, OrderList, OrderRow
+from csr_tui.data.queries import Count, Cursor, OrderFilter, OrderList
 from csr_tui.data.repository import stale_error
 from csr_tui.domain.agent import Agent
 from csr_tui.domain.catalog import Coupon, Market, coupon_code, order_by_use
@@ -39,6 +39,7 @@ from csr_tui.domain.orders import (
 )
 from csr_tui.domain.snapshot import changes, snapshot
 from csr_tui.domain.statuses import DiscountKind
+from csr_tui.services.listing import OrderPage, read_page
 
 if TYPE_CHECKING:
     from csr_tui.data.demo import Progress
@@ -82,13 +83,6 @@ class NewCart:
 
 
 Ref = OrderRef | CartRef | NewCart
-
-
-@dataclass(frozen=True)
-class OrderPage:
-    rows: list[OrderRow]
-    more: bool  # more rows beyond this page, in the direction it was read
-    count: Count | None
 
 
 @dataclass(frozen=True)
@@ -170,14 +164,15 @@ class Services:
 
         def page(conn: Any) -> OrderPage:
             with cancel.attached(conn) if cancel else nullcontext():
-                order_list = OrderList(conn, order_filter, codes, cancel=cancel)
-                rows, more = order_list.page(after=after, before=before, last=last, size=size)
-                count = order_list.known_count() if with_count else None
-                if with_count and count is None:
-                    if on_page is not None:
-                        on_page(OrderPage(rows, more, None))
-                    count = order_list.count()
-            return OrderPage(rows, more, count)
+                return read_page(
+                    OrderList(conn, order_filter, codes, cancel=cancel),
+                    after=after,
+                    before=before,
+                    last=last,
+                    with_count=with_count,
+                    size=size,
+                    on_page=on_page,
+                )
 
         return self.db.query(page)
 

@@ -10,7 +10,15 @@ import pytest
 
 
 def loaded_modules(package: str) -> set[str]:
-    code = f"import sys, {package}; print('\\n'.join(sys.modules))"
+    """What importing `package` and each of its modules loads (a package's __init__ may
+    import its modules only when a name is asked for)."""
+    code = (
+        f"import importlib, pkgutil, sys, {package}\n"
+        f"for module in pkgutil.walk_packages(getattr({package}, '__path__', []), "
+        f"'{package}.'):\n"
+        "    importlib.import_module(module.name)\n"
+        "print('\\n'.join(sys.modules))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -328,27 +329,27 @@ def statements_key() -> str:
 
 
 def sqlalchemy_version() -> str:
-    """SQLAlchemy's version from its package metadata, without importing it (where it
-    would be imported from, and the name of its .dist-info folder)."""
-    from importlib.util import find_spec
-
-    spec = find_spec("sqlalchemy")
-    if spec is None or spec.origin is None:
-        return "none"
-    package = Path(spec.origin).parent
-    try:
-        metadata = sorted(
-            entry.name
-            for entry in os.scandir(package.parent)
-            if entry.name.lower().startswith("sqlalchemy-")
-            and entry.name.endswith((".dist-info", ".egg-info"))
-        )
-    except OSError:
-        metadata = []
-    if not metadata:
-        # No metadata beside it: the package's own version line.
-        metadata = [hashlib.sha256((package / "__init__.py").read_bytes()).hexdigest()]
-    return f"{package} {' '.join(metadata)}"
+    """SQLAlchemy's version from its package metadata, without importing it: the folder
+    it would be imported from, and the name of the .dist-info folder beside it (which
+    holds the version)."""
+    for folder in sys.path:
+        package = Path(folder or ".") / "sqlalchemy"
+        if not (package / "__init__.py").is_file():
+            continue
+        try:
+            metadata = sorted(
+                entry.name
+                for entry in os.scandir(package.parent)
+                if entry.name.lower().startswith("sqlalchemy-")
+                and entry.name.endswith((".dist-info", ".egg-info"))
+            )
+        except OSError:
+            metadata = []
+        if not metadata:
+            # No metadata beside it: the package's own version line.
+            metadata = [hashlib.sha256((package / "__init__.py").read_bytes()).hexdigest()]
+        return f"{package} {' '.join(metadata)}"
+    return "none"
 
 
 class StatementFile:

@@ -224,6 +224,28 @@ def test_both_paths_answer_pages_warnings_and_errors_alike(capsys, monkeypatch, 
     assert read_only == normal and "matching orders" in read_only[1]
 
 
+@pytest.mark.parametrize(
+    ("damage", "search"),
+    [
+        ("ALTER TABLE markets RENAME TO markets_gone", "%tay"),
+        ("DROP TABLE order_names_fts", "%tay"),  # found missing by the search itself
+    ],
+)
+def test_a_damaged_database_is_reported_alike(
+    capsys, monkeypatch, demo_db, tmp_path, damage, search
+):
+    path = tmp_path / "damaged.db"
+    path.write_bytes(demo_db.read_bytes())
+    with sqlite3.connect(path) as conn:
+        conn.execute(damage)
+    conn.close()
+    argv = ["--database", f"sqlite:///{path}", "orders", "list", f"--search={search}"]
+    normal, read_only = both_paths(capsys, monkeypatch, path, [*argv, "--format", "json"])
+    assert read_only == normal
+    code, out, err = read_only
+    assert code == 1 and out == "" and "no such table" in err and len(err.splitlines()) == 1
+
+
 def listing_in_a_fresh_interpreter(argv: list[str], cache: Path) -> tuple[str, set[str]]:
     """What `csr-tui argv` prints, and the modules it loaded (top-level names)."""
     code = (

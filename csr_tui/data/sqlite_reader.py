@@ -20,6 +20,7 @@ raises NotCompiled before anything is shown: the command then takes the normal p
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -148,10 +149,13 @@ class SqliteReader:
         """`run` in one read transaction (one snapshot), as Database.query runs it."""
         self._explained(lambda: self.conn.execute("BEGIN"))
         try:
-            return run(self)
-        finally:
-            if self.conn.in_transaction:
-                self._explained(lambda: self.conn.execute("COMMIT"))
+            result = run(self)
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.rollback()  # the error that stopped it is the one to report
+            raise
+        self._explained(lambda: self.conn.execute("COMMIT"))
+        return result
 
     def market_codes(self) -> list[str]:
         def codes(reader: SqliteReader) -> list[str]:

@@ -364,7 +364,7 @@ def _list_read_only(args: argparse.Namespace) -> int | None:
     """`orders list` on a SQLite file at this code's schema: read without SQLAlchemy,
     printing exactly what the normal path prints. None when it cannot answer; then it has
     printed nothing."""
-    from csr_tui.services.listing import NotCompiled, read_only_orders
+    from csr_tui.services.listing import NormalPathNeeded, read_only_orders
 
     orders = read_only_orders(resolve_database_url(args.database))
     if orders is None:
@@ -373,7 +373,7 @@ def _list_read_only(args: argparse.Namespace) -> int | None:
         try:
             current_agent(args.agent)  # checked as _open checks it
             rows, count = _found(orders, args)
-        except NotCompiled:
+        except NormalPathNeeded:
             return None
         except BaseException:
             _warn(orders.warnings())

@@ -246,6 +246,41 @@ def test_a_damaged_database_is_reported_alike(
     assert code == 1 and out == "" and "no such table" in err and len(err.splitlines()) == 1
 
 
+def test_what_sqlite_refuses_a_read_only_connection_leaves_the_answer_to_the_normal_path(
+    capsys, monkeypatch, demo_db
+):
+    """Say a crashed writer left a journal that only a writer may recover: the normal path
+    opens the file read-write and answers, as it always did."""
+    from csr_tui.data import sqlite_reader
+
+    class Refusing:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def __getattr__(self, name):
+            return getattr(self.conn, name)
+
+        def execute(self, sql, *parameters):
+            if "FROM orders" in sql:
+                error = sqlite3.OperationalError("attempt to write a readonly database")
+                error.sqlite_errorname = "SQLITE_READONLY_RECOVERY"
+                raise error
+            return self.conn.execute(sql, *parameters)
+
+    def opened_refusing(url, folder):
+        reader = sqlite_reader.open_reader(url, folder)
+        reader.conn = Refusing(reader.conn)
+        return reader
+
+    argv = ["--database", f"sqlite:///{demo_db}", "orders", "list", "--search", "%ay"]
+    with monkeypatch.context() as m:
+        m.setattr("csr_tui.cli._list_read_only", lambda _args: None)
+        expected = run(capsys, argv)
+    monkeypatch.setattr("csr_tui.services.listing.open_reader", opened_refusing)
+    assert run(capsys, argv) == expected
+    assert expected[0] == 0 and "matching orders" in expected[1]
+
+
 def listing_in_a_fresh_interpreter(argv: list[str], cache: Path) -> tuple[str, set[str]]:
     """What `csr-tui argv` prints, and the modules it loaded (top-level names)."""
     code = (

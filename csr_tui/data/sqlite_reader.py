@@ -14,8 +14,9 @@ SQLAlchemy. The file is private (0600, its folder 0700), written whole and renam
 place, so that two commands at once never leave half of it; one that cannot be read, or
 is not ours, is ignored and written again.
 
-A statement this path cannot run as SQLAlchemy would (a conversion it does not know)
-raises NotCompiled before anything is shown: the command then takes the normal path.
+A statement this path cannot run as SQLAlchemy would (a conversion it does not know), or
+a fault of the read-only connection alone (SQLite refusing it what only a writer may do),
+raises NormalPathNeeded before anything is shown: the command then takes the normal path.
 """
 
 from __future__ import annotations
@@ -59,8 +60,13 @@ CACHE_NAME = "order-list-sql-{key}.json"
 STALE_SECONDS = 30 * 24 * 3600  # other keys' files not written for this long are removed
 
 
-class NotCompiled(Exception):
-    """A statement needs SQLAlchemy to run: the normal path must answer."""
+# What SQLite refuses a read-only connection only (a read-write one, as the normal path
+# opens, may recover a journal or open a file this one cannot).
+READ_ONLY_FAULTS = ("SQLITE_READONLY", "SQLITE_CANTOPEN")
+
+
+class NormalPathNeeded(Exception):
+    """This path cannot answer as the normal one would: the normal path must answer."""
 
 
 def plain_sqlite_file(url: str) -> Path | None:
@@ -177,6 +183,8 @@ class SqliteReader:
         try:
             return call()
         except sqlite3.Error as error:
+            if (getattr(error, "sqlite_errorname", None) or "").startswith(READ_ONLY_FAULTS):
+                raise NormalPathNeeded(str(error)) from error
             from csr_tui.data.faults import classify
 
             explained = classify(error, self.url)
@@ -234,8 +242,8 @@ class Statement:
             if name not in self.expanding:
                 parameters[name] = value if convert is None else convert(value)
                 continue
-            if not value:
-                raise NotCompiled(f"an empty list for {name}")  # SQLAlchemy writes an empty set
+            if not value:  # SQLAlchemy writes an empty set
+                raise NormalPathNeeded(f"an empty list for {name}")
             names = [f"{name}__{i}" for i in range(len(value))]
             sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join(f":{n}" for n in names))
             for n, item in zip(names, value, strict=True):
@@ -265,7 +273,7 @@ def compile_statement(statement: Any) -> dict[str, Any]:
     for bind, name in compiled.bind_names.items():
         kind = _conversion(bind.type, dialect, bind=True)
         if bind.literal_execute:
-            raise NotCompiled(f"{name} is rendered into the SQL at run time")
+            raise NormalPathNeeded(f"{name} is rendered into the SQL at run time")
         if bind.expanding:
             expanding.append(name)
         if bind.required:
@@ -275,7 +283,7 @@ def compile_statement(statement: Any) -> dict[str, Any]:
         if kind is not None:
             value = _TO_DB[kind](value)
         if not isinstance(value, str | int | float | None):
-            raise NotCompiled(f"the constant {name} is a {type(value).__name__}")
+            raise NormalPathNeeded(f"the constant {name} is a {type(value).__name__}")
         constants[name] = value
     results = [_conversion(c.type, dialect, bind=False) for c in statement.selected_columns]
     return {
@@ -299,7 +307,7 @@ def _conversion(type_: Any, dialect: Any, *, bind: bool) -> str | None:
     impl = type_.dialect_impl(dialect)
     processor = impl.bind_processor(dialect) if bind else impl.result_processor(dialect, None)
     if processor is not None:
-        raise NotCompiled(f"{type_!r} converts its values")
+        raise NormalPathNeeded(f"{type_!r} converts its values")
     return None
 
 

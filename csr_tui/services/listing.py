@@ -10,9 +10,14 @@ from pathlib import Path
 from types import TracebackType
 
 from csr_tui.data.queries import PAGE_SIZE, Count, Cursor, OrderFilter, OrderList, OrderRow
-from csr_tui.data.sqlite_reader import CompiledOrderList, NotCompiled, SqliteReader, open_reader
+from csr_tui.data.sqlite_reader import (
+    CompiledOrderList,
+    NormalPathNeeded,
+    SqliteReader,
+    open_reader,
+)
 
-__all__ = ["NotCompiled", "OrderPage", "ReadOnlyOrders", "read_only_orders", "read_page"]
+__all__ = ["NormalPathNeeded", "OrderPage", "ReadOnlyOrders", "read_only_orders", "read_page"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ class ReadOnlyOrders:
         with_count: bool = True,
         size: int = PAGE_SIZE,
     ) -> OrderPage:
-        """As Services.search_orders; raises NotCompiled when the normal path must answer."""
+        """As Services.search_orders; raises NormalPathNeeded when the normal path must answer."""
         codes = self.market_codes()
 
         def page(reader: SqliteReader) -> OrderPage:

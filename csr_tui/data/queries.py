@@ -386,8 +386,7 @@ class OrderList:
         else:
             combos = len(self._combos())
             key = ("walk page", self.source_shape, self.filters, combos, keyset, ascending)
-            build = lambda: self.sql.walk_page(combos, keyset, ascending)  # noqa: E731
-            result = self._run(key, build, **values)
+            result = self._run(key, lambda: self.sql.walk_page(combos, keyset, ascending), **values)
         rows = [_row(r) for r in result]
         more = len(rows) > size
         rows = rows[:size]

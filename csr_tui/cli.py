@@ -151,11 +151,15 @@ def _database(args: argparse.Namespace, *, upgrade: bool = True):  # type: ignor
     from csr_tui.data.database import Database
 
     db = Database(resolve_database_url(args.database))
-    for warning in db.warnings():
-        print(f"csr-tui: warning: {visible(warning)}", file=sys.stderr)
+    _warn(db.warnings())
     if upgrade:
         db.upgrade()
     return db
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"csr-tui: warning: {visible(warning)}", file=sys.stderr)
 
 
 def _open(args: argparse.Namespace, *, upgrade: bool = True):  # type: ignore[no-untyped-def]
@@ -346,10 +350,37 @@ class _RichProgress:
 
 
 def _orders(args: argparse.Namespace) -> int:
+    if args.orders_command == "list":
+        done = _list_read_only(args)
+        if done is not None:
+            return done
     services = _open(args)
     if args.orders_command == "show":
         return _show(services, args)
     return _list(services, args)
+
+
+def _list_read_only(args: argparse.Namespace) -> int | None:
+    """`orders list` on a SQLite file at this code's schema: read without SQLAlchemy,
+    printing exactly what the normal path prints. None when it cannot answer; then it has
+    printed nothing."""
+    from csr_tui.services.listing import NormalPathNeeded, read_only_orders
+
+    orders = read_only_orders(resolve_database_url(args.database))
+    if orders is None:
+        return None
+    with orders:
+        try:
+            current_agent(args.agent)  # checked as _open checks it
+            rows, count = _found(orders, args)
+        except NormalPathNeeded:
+            return None
+        except BaseException:
+            _warn(orders.warnings())
+            raise
+        _warn(orders.warnings())
+    _print_list(rows, count, args.format)
+    return 0
 
 
 def _order_filter(services: Any, args: argparse.Namespace) -> Any:
@@ -373,6 +404,13 @@ def _order_filter(services: Any, args: argparse.Namespace) -> Any:
 
 
 def _list(services: Any, args: argparse.Namespace) -> int:
+    rows, count = _found(services, args)
+    _print_list(rows, count, args.format)
+    return 0
+
+
+def _found(services: Any, args: argparse.Namespace) -> tuple[list[Any], Any]:
+    """The rows `orders list` shows (as many pages as --limit asks for), and the count."""
     from csr_tui.data.queries import PAGE_SIZE
 
     order_filter = _order_filter(services, args)
@@ -386,14 +424,17 @@ def _list(services: Any, args: argparse.Namespace) -> int:
             order_filter, after=rows[-1].cursor, with_count=False, size=size
         )
         rows.extend(page.rows)
+    return rows, count
+
+
+def _print_list(rows: list[Any], count: Any, output: str) -> None:
     records = [_row_record(r) for r in rows]
-    if args.format == "json":
+    if output == "json":
         print(json_document(records))
-    elif args.format == "csv":
+    elif output == "csv":
         _write_csv(records)
     else:
         _print_table(rows, count)
-    return 0
 
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP, CSV injection).

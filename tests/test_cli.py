@@ -353,7 +353,7 @@ def test_an_unexpected_error_prints_one_line_naming_the_log(capsys, database_url
     def broken(*_args):
         raise RuntimeError("mercy.taylor@example.com: something unforeseen")
 
-    monkeypatch.setattr("csr_tui.cli._list", broken)
+    monkeypatch.setattr("csr_tui.cli._found", broken)
     code, out, err = run(capsys, "orders", "list", "--database", database_url)
     assert code == EXIT_UNEXPECTED and out == ""
     assert err == (f"csr-tui: Unexpected error (RuntimeError); the details are in {log_path()}\n")

@@ -20,9 +20,9 @@ from sqlalchemy.engine import URL, make_url
 
 from csr_tui.config import mask_url
 from csr_tui.data.faults import DatabaseUnavailable, not_writable
+from csr_tui.data.schema import BUSY_TIMEOUT_SECONDS
 from csr_tui.data.writer_queue import WriterQueue
 
-BUSY_TIMEOUT_SECONDS = 30
 WRITE = "csr_write"  # execution option: this transaction will write
 TICKET = "csr_writer_ticket"  # in a pooled connection's info: its turn in the writer queue
 SUPPORTED = "sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"

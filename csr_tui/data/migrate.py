@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import Connection, Engine, inspect, text
 
 from csr_tui.data.engine import WRITE
+from csr_tui.data.schema import HEAD
 from csr_tui.domain.errors import DomainError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# The newest revision in migrations/versions (a test keeps the two in step).
-HEAD = "0006"
 
 
 class SchemaTooNew(DomainError):

@@ -34,6 +34,10 @@ and reused with new parameters. The plans hold without planner statistics (SQLit
 none unless ANALYZE ran): on SQLite, conditions that must not choose the index are written
 `+column`. `DictionaryKey` is the place for another searched key (a folded name, phone
 digits): a column of orders, a table of its values, a trigram index over them.
+
+The plan is here, in plain Python; its statements are built in order_sql.py, imported
+(with SQLAlchemy) only when a statement must be built. The command line's read path on
+SQLite runs the same plan on their SQL text, kept in a file (sqlite_reader.py).
 """
 
 from __future__ import annotations
@@ -44,45 +48,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from sqlalchemy import (
-    Column,
-    ColumnElement,
-    Connection,
-    Select,
-    and_,
-    any_,
-    bindparam,
-    case,
-    column,
-    func,
-    literal_column,
-    or_,
-    select,
-    table,
-    true,
-    tuple_,
-    union_all,
-)
-from sqlalchemy.sql.elements import UnaryExpression
-from sqlalchemy.sql.operators import custom_op
-
-from csr_tui.data import tables as t
-from csr_tui.data.cancel import Cancellation
-from csr_tui.domain.search import (
-    LIKE_ESCAPE,
-    MIN_SUBSTRING,
-    OrderSearch,
-    SearchKind,
-    compact_key,
-    escape_like,
-    is_phone_text,
-    parse_contains_search,
-    parse_order_search,
-    phone_key,
-)
+from csr_tui.domain.search import MIN_SUBSTRING, OrderSearch, SearchKind, parse_order_search
 from csr_tui.domain.statuses import OrderStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from csr_tui.data.cancel import Cancellation
+    from csr_tui.data.order_sql import OrderStatements
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -101,8 +76,6 @@ SPARSE_LIMIT = {"sqlite": COUNT_CAP, "postgresql": COUNT_CAP}
 # (about 1 in 20 of all) and they are walked instead, testing the term.
 PROBE = 20_000
 PROBE_KEEPS = 20
-
-o = t.orders
 
 
 @dataclass(frozen=True)
@@ -158,27 +131,12 @@ class Count:
         return f"{self.value:,}+" if self.at_least else f"{self.value:,}"
 
 
-ROW_COLUMNS = (
-    o.c.id,
-    o.c.number,
-    o.c.created_at,
-    o.c.name,
-    o.c.market_code,
-    o.c.customer_name,
-    o.c.customer_email,
-    o.c.status,
-    o.c.total,
-    o.c.currency,
-    o.c.version,
-)
-
-
 _STATUSES = {status.value: status for status in OrderStatus}
 
 
 def _row(r: Any) -> OrderRow:
-    """The columns in ROW_COLUMNS' order, which is OrderRow's. A status no version ever
-    wrote fails as OrderStatus does (ValueError)."""
+    """The columns in order_sql.ROW_COLUMNS' order, which is OrderRow's. A status no
+    version ever wrote fails as OrderStatus does (ValueError)."""
     status = _STATUSES.get(r[7]) or OrderStatus(r[7])
     return OrderRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], status, r[8], r[9], r[10])
 
@@ -186,19 +144,6 @@ def _row(r: Any) -> OrderRow:
 def prefix_end(prefix: str) -> str:
     """The first string after every string that starts with `prefix` (byte-wise order)."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
-def prefix_range(col: Any, prefix: str) -> ColumnElement[bool]:
-    """`col` starts with `prefix`, as a range a B-tree can answer (byte-wise collation)."""
-    return and_(col >= prefix, col < prefix_end(prefix))
-
-
-def _unindexed(col: Any, dialect: str) -> Any:
-    """The column as an expression no index answers, to keep the planner on the plan chosen:
-    SQLite's unary + (a no-op that costs nothing), PostgreSQL's `|| ''`."""
-    if dialect == "sqlite":
-        return UnaryExpression(col, operator=custom_op("+"), type_=col.type)
-    return col.op("||")(literal_column("''"))
 
 
 def _fts_phrases(fragments: Sequence[str]) -> str:
@@ -220,221 +165,43 @@ def _cached(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     return statement
 
 
-def _param(name: str, column: Any = None) -> Any:
-    return bindparam(name, type_=None if column is None else column.type)
+def name_shape(search: OrderSearch) -> tuple[bool, bool, bool]:
+    """The shape of a name search's statements (order_sql.DictionaryKey.matching)."""
+    trigrams = any(len(f) >= MIN_SUBSTRING for f in search.fragments)
+    return search.is_prefix, search.anchored, trigrams
 
 
-def _between(col: Any, low: str, high: str) -> ColumnElement[bool]:
-    return and_(col >= _param(low), col < _param(high))
-
-
-@dataclass(frozen=True)
-class DictionaryKey:
-    """A column of orders searched through a table of its distinct values, which carries a
-    trigram index: the values matching a term, then the orders holding those values.
-    Names are matched in their compact form (domain.search.compact): the table keeps it
-    beside each value, with the trigram index and a B-tree over it.
-
-    Parameters: `first`/`first_end` (the first fragment's range), `pattern` (LIKE, escaped
-    with LIKE_ESCAPE), `phrases` (SQLite FTS5 query)."""
-
-    column: Column[Any]  # on orders
-    values: Column[Any]  # the distinct values
-    compared: Column[Any]  # each value's compact form, which the term is matched in
-    value_id: Column[Any]  # their integer key: the rowid of the SQLite FTS5 table
-    fts: str  # the SQLite FTS5 trigram table over the compact forms
-
-    @staticmethod
-    def shape(search: OrderSearch) -> tuple[bool, bool, bool]:
-        trigrams = any(len(f) >= MIN_SUBSTRING for f in search.fragments)
-        return search.is_prefix, search.anchored, trigrams
-
-    @staticmethod
-    def values_for(search: OrderSearch) -> dict[str, str]:
-        first = search.fragments[0]
-        trigrams = [f for f in search.fragments if len(f) >= MIN_SUBSTRING]
-        return {
-            "first": first,
-            "first_end": prefix_end(first),
-            "pattern": search.like_pattern(),
-            "phrases": _fts_phrases(trigrams),
-        }
-
-    def matching(self, shape: tuple[bool, bool, bool], dialect: str) -> Select[Any]:
-        """The values that match a name search (`OrderSearch.matches_name`)."""
-        is_prefix, anchored, trigrams = shape
-        value = self.compared
-        if is_prefix:
-            return select(self.values).where(_between(value, "first", "first_end"))
-        tests: list[ColumnElement[bool]] = []
-        if anchored:
-            tests.append(_between(value, "first", "first_end"))
-        like = value.like(_param("pattern"), escape=LIKE_ESCAPE)
-        if dialect == "sqlite":
-            if trigrams:
-                fts = table(self.fts, column("rowid"))
-                match = literal_column(self.fts).op("MATCH")(_param("phrases"))
-                tests.append(self.value_id.in_(select(fts.c.rowid).where(match)))
-            tests.append(like)
-        elif trigrams:
-            tests.append(like)  # pg_trgm's GIN index answers it
-        else:
-            # No trigram to look up: read the values rather than the whole trigram index.
-            tests.append(_unindexed(value, dialect).like(_param("pattern"), escape=LIKE_ESCAPE))
-        if dialect == "sqlite" and not anchored and not trigrams:
-            # Read through the index of (compact form, value), which holds the compact forms
-            # SQLite computes on a row (a virtual column: 7 ms for 15,000 names, 2 ms). A
-            # pattern matches no empty name.
-            tests.append(value > "")
-        return select(self.values).where(*tests)
-
-    def orders_matching(self, shape: tuple[bool, bool, bool], dialect: str) -> ColumnElement[bool]:
-        values = self.matching(shape, dialect)
-        if dialect == "sqlite":
-            return self.column.in_(values)
-        # ARRAY(SELECT ...): one array, computed first; PostgreSQL then reads each value's
-        # range of the covering index, whatever it guesses about how many values there are.
-        return self.column == any_(func.array(values.scalar_subquery()))
-
-    def walked(self) -> Any:
-        """The compact form of the orders' column, computed on the index entry a walk tests
-        (no index answers it)."""
-        return func.replace(self.column, " ", "", type_=self.column.type)
-
-
-NAME_KEY = DictionaryKey(
-    o.c.name_key,
-    t.order_names.c.name_key,
-    t.order_names.c.compact_key,
-    t.order_names.c.id,
-    "order_names_fts",
-)
-
-
-@dataclass(frozen=True)
-class _Source:
-    """Where a search term's orders come from, and the same test for walks."""
-
-    match: ColumnElement[bool]  # on orders, answered through an index
-    walk_test: ColumnElement[bool]  # the same, written so that no index serves it
-    # Its index holds created_at right after the key (the name index): a date range or a
-    # keyset narrows each key's range of it instead of being tested on every entry.
-    dated: bool = False
-
-
-def _source(shape: tuple[Any, ...], dialect: str) -> _Source:
-    kind = shape[0]
-    if kind is SearchKind.EMAIL:
-        return _Source(
-            o.c.email_key == _param("email"),
-            _unindexed(o.c.email_key, dialect) == _param("email"),
-        )
-    if kind is SearchKind.ORDER_NUMBER:
-        return _Source(
-            _between(o.c.number, "first", "first_end"),
-            _between(_unindexed(o.c.number, dialect), "first", "first_end"),
-        )
-    if kind is SearchKind.PHONE:
-        return _Source(
-            _between(o.c.phone_key, "first", "first_end"),
-            _between(_unindexed(o.c.phone_key, dialect), "first", "first_end"),
-        )
-    name_shape = shape[1:]
-    walked = NAME_KEY.walked()
-    if name_shape[0]:  # a plain prefix
-        walk = _between(walked, "first", "first_end")
-    else:
-        walk = walked.like(_param("pattern"), escape=LIKE_ESCAPE)
-    return _Source(NAME_KEY.orders_matching(name_shape, dialect), walk, dated=True)
+def name_values(search: OrderSearch) -> dict[str, str]:
+    """The parameters of a name search's statements."""
+    first = search.fragments[0]
+    trigrams = [f for f in search.fragments if len(f) >= MIN_SUBSTRING]
+    return {
+        "first": first,
+        "first_end": prefix_end(first),
+        "pattern": search.like_pattern(),
+        "phrases": _fts_phrases(trigrams),
+    }
 
 
 @dataclass(frozen=True)
 class _Filters:
-    """Which of status, market and date a filter sets: the shape of its conditions."""
+    """Which of status, market and date a filter sets: the shape of its conditions
+    (order_sql.conditions)."""
 
     statuses: bool
     markets: bool
     created_from: bool
     created_to: bool
 
-    def conditions(
-        self, dialect: str, drive: bool = True, dated: bool = False
-    ) -> list[ColumnElement[bool]]:
-        """`drive=False` writes them so that no index serves them: the source must drive the
-        query, not a walk that tests the source. `dated`: the source's index narrows by the
-        dates (`_Source.dated`)."""
-        dates = (
-            _source_dates(self, dialect)
-            if dated and not drive
-            else _date_conditions(self, _created_at(dialect, drive))
-        )
-        return [*dates, *self.kinds(dialect, drive)]
-
-    def kinds(self, dialect: str, drive: bool = True) -> list[ColumnElement[bool]]:
-        """The status and market conditions."""
-        conditions = []
-        if self.statuses:
-            status = o.c.status if drive else _unindexed(o.c.status, dialect)
-            conditions.append(status.in_(bindparam("statuses", expanding=True)))
-        if self.markets:
-            market = o.c.market_code if drive else _unindexed(o.c.market_code, dialect)
-            conditions.append(market.in_(bindparam("markets", expanding=True)))
-        return conditions
-
-
-def _created_at(dialect: str, drive: bool) -> Any:
-    # created_at is text on SQLite (so `|| ''` keeps its meaning) and a timestamp on
-    # PostgreSQL, whose planner needs no such help with a list of candidates.
-    if drive or dialect != "sqlite":
-        return o.c.created_at
-    return _unindexed(o.c.created_at, dialect)
-
-
-def _date_conditions(
-    filters: _Filters, created_at: Any, end: Any = None
-) -> list[ColumnElement[bool]]:
-    conditions = []
-    if filters.created_from:
-        conditions.append(created_at >= _param("created_from", o.c.created_at))
-    if filters.created_to:
-        conditions.append(
-            (created_at if end is None else end) < _param("created_to", o.c.created_at)
-        )
-    return conditions
-
-
-def _source_dates(filters: _Filters, dialect: str) -> list[ColumnElement[bool]]:
-    """The dates, narrowing a dated source's index by their start only: given both ends,
-    SQLite without statistics (as right after an upgrade) walks the created-at index."""
-    return _date_conditions(filters, o.c.created_at, _created_at(dialect, drive=False))
-
 
 Keyset = Literal["after", "before"] | None
 
 
-def _keyset(dialect: str, keyset: Keyset, drive: bool = True) -> list[ColumnElement[bool]]:
-    if keyset is None:
-        return []
-    created_at = _created_at(dialect, drive)
-    at = _param("key_at", o.c.created_at)
-    key = tuple_(created_at, o.c.id)
-    row = tuple_(at, _param("key_id", o.c.id))
-    if keyset == "after":
-        # The plain bound lets SQLite narrow the index range (22 ms -> 0.2 ms measured).
-        return [created_at <= at, key < row]
-    return [created_at >= at, key > row]
+def _statements() -> Any:
+    """The module that builds the statements (SQLAlchemy): imported when one is built."""
+    from csr_tui.data import order_sql
 
-
-def _order(ascending: bool, created_at: Any = o.c.created_at, id_: Any = o.c.id) -> list[Any]:
-    if ascending:
-        return [created_at.asc(), id_.asc()]
-    return [created_at.desc(), id_.desc()]
-
-
-def _capped(rows: Select[Any], cap: str = "cap") -> Select[Any]:
-    """How many rows `rows` selects, counting no further than the parameter `cap`."""
-    limited = rows.limit(_param(cap, o.c.id)).subquery()
-    return select(func.count()).select_from(limited)
+    return order_sql
 
 
 @dataclass
@@ -452,11 +219,21 @@ class OrderList:
         return self.conn.dialect.name
 
     def _run(self, key: tuple[Any, ...], build: Callable[[], Any], **values: Any) -> Any:
+        return self._execute(key, build, {**self.values, **values})
+
+    def _execute(
+        self, key: tuple[Any, ...], build: Callable[[], Any], parameters: dict[str, Any]
+    ) -> Any:
+        """Run the statement `key` names (`build` makes it, the first time) with `parameters`."""
         statement = _cached((self.dialect, *key), build)
-        parameters = {**self.values, **values}
         if self.cancel is not None:
             return self.cancel.run(self.conn, statement, parameters)
         return self.conn.execute(statement, parameters)
+
+    @cached_property
+    def sql(self) -> OrderStatements:
+        """The builder of this list's statements."""
+        return _statements().OrderStatements(self.source_shape, self.filters, self.dialect)
 
     # -- the search term and the filters -------------------------------------------------
 
@@ -465,15 +242,8 @@ class OrderList:
         """The search typed; digits that no order number starts with: a phone number's."""
         search = self.filter.search
         if search.kind is SearchKind.ORDER_NUMBER and search.phone:
-            any_number = _cached(
-                (self.dialect, "any number"),
-                lambda: select(o.c.id).where(_between(o.c.number, "first", "first_end")).limit(1),
-            )
             values = {"first": search.text, "first_end": prefix_end(search.text)}
-            if self.cancel is not None:
-                found = self.cancel.run(self.conn, any_number, values).first()
-            else:
-                found = self.conn.execute(any_number, values).first()
+            found = self._execute(("any number",), _statements().any_number, values).first()
             if found is None:
                 return search.as_phone()
         return search
@@ -484,7 +254,7 @@ class OrderList:
         if kind is SearchKind.ALL:
             return None
         if kind is SearchKind.NAME:
-            return (kind, *DictionaryKey.shape(self.search))
+            return (kind, *name_shape(self.search))
         return (kind,)
 
     @cached_property
@@ -506,7 +276,7 @@ class OrderList:
             "cap": self.cap + 1,
         }
         if search.kind is SearchKind.NAME:
-            values |= DictionaryKey.values_for(search)
+            values |= name_values(search)
         elif search.kind is SearchKind.EMAIL:
             values["email"] = search.text
         elif search.kind is SearchKind.ORDER_NUMBER:
@@ -526,10 +296,6 @@ class OrderList:
         markets = sorted(f.markets or self.all_markets)
         return list(itertools.product(statuses, markets))
 
-    def _source(self) -> _Source:
-        assert self.source_shape is not None
-        return _source(self.source_shape, self.dialect)
-
     @cached_property
     def source_size(self) -> tuple[int, int]:
         """How many orders the source finds whatever the filters, counted up to a bound
@@ -538,7 +304,7 @@ class OrderList:
             return self.probe[0], PROBE
         size = self._run(
             ("source count", self.source_shape),
-            lambda: _capped(select(o.c.id).where(self._source().match)),
+            lambda: self.sql.source_count(),
         ).scalar_one()
         return size, self.cap + 1
 
@@ -547,23 +313,8 @@ class OrderList:
         """Of the source's first PROBE orders (in the dates asked for, when its index narrows
         by them), how many were read and how many the filters keep."""
 
-        def build() -> Select[Any]:
-            src, dialect = self._source(), self.dialect
-            where = [src.match]
-            if src.dated:
-                where += _source_dates(self.filters, dialect)
-                tests = self.filters.kinds(dialect)
-            else:
-                tests = self.filters.conditions(dialect)
-            # Tested in the select list, where no index can serve them.
-            kept = case((and_(*tests), 1), else_=0) if tests else literal_column("1")
-            first = (
-                select(kept.label("kept")).where(*where).limit(_param("probe", o.c.id)).subquery()
-            )
-            return select(func.count(), func.coalesce(func.sum(first.c.kept), 0))
-
         key = ("probe", self.source_shape, self.filters)
-        seen, kept = self._run(key, build, probe=PROBE).one()
+        seen, kept = self._run(key, lambda: self.sql.probe(), probe=PROBE).one()
         return seen, kept
 
     @property
@@ -586,12 +337,9 @@ class OrderList:
         return self.count()
 
     def count(self) -> Count:
-        shape, filters, dialect = self.source_shape, self.filters, self.dialect
+        shape, filters = self.source_shape, self.filters
         if shape is None:
-            total = self._run(
-                ("count", filters),
-                lambda: _capped(select(o.c.id).where(*filters.conditions(dialect))),
-            ).scalar_one()
+            total = self._run(("count", filters), lambda: self.sql.count()).scalar_one()
         elif not self.filter.is_filtered:
             total = self.source_size[0]
         else:
@@ -603,20 +351,13 @@ class OrderList:
             else:
                 # A dense term among few filtered orders: walk those, testing the term.
                 total = self._run(
-                    ("count via walk", shape, filters),
-                    lambda: _capped(
-                        select(o.c.id).where(self._source().walk_test, *filters.conditions(dialect))
-                    ),
+                    ("count via walk", shape, filters), lambda: self.sql.count_via_walk()
                 ).scalar_one()
         return Count(self.cap, True) if total > self.cap else Count(total)
 
     def _count_through_source(self) -> int:
-        def build() -> Select[Any]:
-            src = self._source()
-            conditions = self.filters.conditions(self.dialect, drive=False, dated=src.dated)
-            return _capped(select(o.c.id).where(src.match, *conditions))
-
-        return self._run(("count via source", self.source_shape, self.filters), build).scalar_one()
+        key = ("count via source", self.source_shape, self.filters)
+        return self._run(key, lambda: self.sql.count_through_source()).scalar_one()
 
     # -- pages -------------------------------------------------------------------------
 
@@ -641,296 +382,14 @@ class OrderList:
             values |= {"key_at": cursor.created_at, "key_id": cursor.id}
         if self.sparse:
             key = ("source page", self.source_shape, self.filters, keyset, ascending)
-            result = self._run(key, lambda: self._source_page(keyset, ascending), **values)
+            result = self._run(key, lambda: self.sql.source_page(keyset, ascending), **values)
         else:
             combos = len(self._combos())
             key = ("walk page", self.source_shape, self.filters, combos, keyset, ascending)
-            result = self._run(key, lambda: self._walk_page(combos, keyset, ascending), **values)
+            result = self._run(key, lambda: self.sql.walk_page(combos, keyset, ascending), **values)
         rows = [_row(r) for r in result]
         more = len(rows) > size
         rows = rows[:size]
         if ascending:
             rows.reverse()
         return rows, more
-
-    def _rows_of(self, keys: Select[Any], ascending: bool) -> Select[Any]:
-        """The rows of a page whose ids `keys` selects, sorted (they are few)."""
-        return (
-            select(*ROW_COLUMNS)
-            .where(o.c.id.in_(keys))
-            .order_by(*_order(ascending, _created_at(self.dialect, drive=False)))
-        )
-
-    def _source_page(self, keyset: Keyset, ascending: bool) -> Select[Any]:
-        """Sort the keys of the source's orders (at most SPARSE_LIMIT), then read a page."""
-        src, dialect = self._source(), self.dialect
-        conditions = [
-            src.match,
-            *self.filters.conditions(dialect, drive=False, dated=src.dated),
-            *_keyset(dialect, keyset, drive=False),
-        ]
-        limit = _param("limit", o.c.id)
-        if dialect == "sqlite":
-            order = _order(ascending, _created_at(dialect, drive=False))
-            keys = select(o.c.id).where(*conditions).order_by(*order).limit(limit)
-        else:
-            # Gathered on their own first, or a LIMIT above tempts the planner to walk.
-            found = select(o.c.id, o.c.created_at).where(*conditions).cte("found")
-            found = found.prefix_with("MATERIALIZED")
-            order = _order(ascending, found.c.created_at, found.c.id)
-            keys = select(found.c.id).order_by(*order).limit(limit)
-        return self._rows_of(keys, ascending)
-
-    def _walk_page(self, combos: int, keyset: Keyset, ascending: bool) -> Select[Any]:
-        """Walk the covering indexes for the ids of the page, then read just those rows."""
-        dialect = self.dialect
-        test = [self._source().walk_test] if self.source_shape is not None else []
-        common = [
-            *test,
-            *_date_conditions(self.filters, o.c.created_at),
-            *_keyset(dialect, keyset),
-        ]
-        limit = _param("limit", o.c.id)
-        parts = []
-        for i in range(combos or 1):
-            where = list(common)
-            if combos:
-                where += [
-                    o.c.status == _param(f"status_{i}", o.c.status),
-                    o.c.market_code == _param(f"market_{i}", o.c.market_code),
-                ]
-            parts.append(
-                select(o.c.id, o.c.created_at)
-                .where(*where)
-                .order_by(*_order(ascending))
-                .limit(limit)
-            )
-        if len(parts) == 1:
-            keys = parts[0].subquery()
-        else:
-            merged = union_all(*[select(p.subquery()) for p in parts]).subquery()
-            keys = (
-                select(merged.c.id)
-                .order_by(*_order(ascending, merged.c.created_at, merged.c.id))
-                .limit(limit)
-                .subquery()
-            )
-        return self._rows_of(select(keys.c.id), ascending)
-
-
-# -- customers, variants, carts: small lists for the create-order screens ---------------
-
-
-@dataclass(frozen=True)
-class CustomerRow:
-    id: int
-    name: str
-    email: str | None
-    phone: str
-
-
-def search_customers(conn: Connection, text: str, limit: int = 20) -> list[CustomerRow]:
-    """Any part of the name (compared compact, as the order list compares names) or email,
-    3+ characters; shorter text: a name or email prefix. Digits (3+, spaced and punctuated
-    as you like): any part of the phone number, compared as the order list compares them
-    (`phone_key`)."""
-    c = t.customers
-    key = compact_key(text)
-    if not key:
-        return []
-    if is_phone_text(text, MIN_SUBSTRING):
-        where = c.c.phone_key.like(f"%{phone_key(text)}%")
-    elif len(key) < MIN_SUBSTRING:
-        where = or_(prefix_range(c.c.compact_key, key), prefix_range(c.c.email_key, key))
-    else:
-        pattern = "%" + escape_like(key) + "%"
-        # Emails are compared as typed, lowercased (the name key drops hyphens and accents).
-        typed = " ".join(text.split()).lower()
-        email = "%" + escape_like(typed) + "%"
-        like = or_(
-            c.c.compact_key.like(pattern, escape=LIKE_ESCAPE),
-            c.c.email_key.like(email, escape=LIKE_ESCAPE),
-        )
-        if conn.dialect.name == "sqlite":
-            fts = table("customers_fts", column("rowid"))
-            # Each column by its own phrase; an email too short for a trigram is not looked
-            # up (its LIKE alone could find it only by a whole scan).
-            phrases = [f"compact_key : {_fts_phrases([key])}"]
-            if len(typed) >= MIN_SUBSTRING:
-                phrases.append(f"email_key : {_fts_phrases([typed])}")
-            match = " OR ".join(phrases)
-            ids = select(fts.c.rowid).where(literal_column("customers_fts").op("MATCH")(match))
-            where = and_(c.c.id.in_(ids), like)
-        else:
-            where = like
-    rows = conn.execute(
-        select(c.c.id, c.c.first_name, c.c.last_name, c.c.email, c.c.phone, c.c.name_key)
-        .where(where)
-        .order_by(c.c.name_key, c.c.id)
-        .limit(limit)
-    )
-    return [
-        CustomerRow(r.id, " ".join(p for p in (r.first_name, r.last_name) if p), r.email, r.phone)
-        for r in rows
-    ]
-
-
-@dataclass(frozen=True)
-class VariantRow:
-    sku: str
-    name: str
-    description: str
-    price: Decimal | None
-    in_stock: int
-    is_sold: bool
-    product_url: str
-
-
-def search_variants(
-    conn: Connection, text: str, market_code: str, limit: int = 30
-) -> list[VariantRow]:
-    """The whole SKU, or any part of the name or description: three characters or more."""
-    query = parse_contains_search(text, "search for a product variant")
-    v, p = t.variants, t.variant_prices
-    pattern = "%" + escape_like(query.key) + "%"
-    like = v.c.compact_key.like(pattern, escape=LIKE_ESCAPE)
-    if conn.dialect.name == "sqlite":
-        fts = table("variants_fts", column("rowid"))
-        match = _fts_phrases([query.key])
-        ids = select(fts.c.rowid).where(literal_column("variants_fts").op("MATCH")(match))
-        where = or_(v.c.sku == text.strip().upper(), and_(v.c.id.in_(ids), like))
-    else:
-        where = or_(v.c.sku == text.strip().upper(), like)
-    exact_first = (v.c.sku == text.strip().upper()).desc()
-    rows = conn.execute(
-        select(v, p.c.price)
-        .select_from(v.outerjoin(p, and_(p.c.variant_id == v.c.id, p.c.market_code == market_code)))
-        .where(where)
-        .order_by(exact_first, v.c.is_sold.desc(), v.c.name, v.c.sku)
-        .limit(limit)
-    )
-    return [
-        VariantRow(r.sku, r.name, r.description, r.price, r.in_stock, r.is_sold, r.product_url)
-        for r in rows
-    ]
-
-
-@dataclass(frozen=True)
-class CartRow:
-    id: int
-    name: str
-    customer_name: str
-    market_code: str
-    line_count: int
-    updated_at: datetime
-    updated_by: str
-    version: int
-
-
-def list_carts(conn: Connection, limit: int = 200) -> list[CartRow]:
-    c, s, li = t.carts, t.shipments, t.line_items
-    lines = (
-        select(s.c.cart_id, func.count(li.c.id).label("n"))
-        .select_from(s.join(li, li.c.shipment_id == s.c.id))
-        .where(s.c.cart_id.is_not(None))
-        .group_by(s.c.cart_id)
-        .subquery()
-    )
-    rows = conn.execute(
-        select(c, func.coalesce(lines.c.n, 0).label("line_count"))
-        .select_from(c.outerjoin(lines, lines.c.cart_id == c.c.id))
-        .order_by(c.c.updated_at.desc(), c.c.id.desc())
-        .limit(limit)
-    )
-    return [
-        CartRow(
-            r.id,
-            r.name,
-            r.customer_name,
-            r.market_code,
-            r.line_count,
-            r.updated_at,
-            r.updated_by,
-            r.version,
-        )
-        for r in rows
-    ]
-
-
-# "Lately": the newest orders and carts; reading them is a short walk down the created-at
-# index, however many orders there are.
-RECENT_USE = 2_000
-
-
-def recent_market_use(conn: Connection, agent: str) -> list[str]:
-    """The market of each of `agent`'s orders and carts among the newest, newest first; an
-    agent with none there: everyone's."""
-    c = t.carts
-    recent = [
-        *conn.execute(
-            select(o.c.created_at, o.c.market_code, o.c.created_by)
-            .order_by(o.c.created_at.desc(), o.c.id.desc())
-            .limit(RECENT_USE)
-        ),
-        *conn.execute(
-            select(c.c.updated_at, c.c.market_code, c.c.created_by)
-            .order_by(c.c.updated_at.desc(), c.c.id.desc())
-            .limit(RECENT_USE)
-        ),
-    ]
-    recent.sort(key=lambda row: row[0], reverse=True)
-    own = [market for _at, market, by in recent if by == agent]
-    return own or [market for _at, market, _by in recent]
-
-
-def any_orders(conn: Connection) -> bool:
-    return conn.execute(select(true()).select_from(o).limit(1)).first() is not None
-
-
-@dataclass(frozen=True)
-class ChangeStamp:
-    """Who saved an order or a cart last, and when: read every second or two while it is
-    open, so another agent's change is seen before it conflicts. Notes do not change an
-    order's version, so the newest note is part of the stamp."""
-
-    version: int
-    changed_by: str
-    changed_at: datetime
-    notes: int = 0
-    last_note_id: int | None = None
-    last_note_by: str | None = None
-    last_note_at: datetime | None = None
-
-
-def order_stamp(conn: Connection, number: str) -> ChangeStamp | None:
-    order = conn.execute(
-        select(o.c.id, o.c.version, o.c.updated_by, o.c.updated_at).where(o.c.number == number)
-    ).one_or_none()
-    if order is None:
-        return None
-    n = t.notes
-    count, last = conn.execute(
-        select(func.count(), func.max(n.c.id)).where(n.c.order_id == order.id)
-    ).one()
-    note = (
-        conn.execute(select(n.c.created_by, n.c.created_at).where(n.c.id == last)).one()
-        if last is not None
-        else None
-    )
-    return ChangeStamp(
-        order.version,
-        order.updated_by,
-        order.updated_at,
-        count,
-        last,
-        note.created_by if note else None,
-        note.created_at if note else None,
-    )
-
-
-def cart_stamp(conn: Connection, cart_id: int) -> ChangeStamp | None:
-    c = t.carts
-    cart = conn.execute(
-        select(c.c.version, c.c.updated_by, c.c.updated_at).where(c.c.id == cart_id)
-    ).one_or_none()
-    return None if cart is None else ChangeStamp(cart.version, cart.updated_by, cart.updated_at)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from csr_tui.data.stored import money_from_db, money_to_db, utc_from_db, utc_to_db
 
 
 class Money(TypeDecorator[Decimal]):
@@ -22,17 +24,10 @@ class Money(TypeDecorator[Decimal]):
         return dialect.type_descriptor(Numeric(18, 4, asdecimal=True))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> object:
-        if value is None:
-            return None
-        return str(value) if dialect.name == "sqlite" else value
+        return money_to_db(value, dialect.name)
 
     def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        # PostgreSQL pads to the column's scale (10.0000): give back the value without the
-        # padding, the same on both databases; the repository rounds to the currency.
-        amount = Decimal(str(value))
-        return amount.quantize(Decimal(1)) if amount == amount.to_integral() else amount.normalize()
+        return money_from_db(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -48,20 +43,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return dialect.type_descriptor(DateTime(timezone=True))
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> object:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; use an aware UTC time")
-        value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-        return value
+        return utc_to_db(value, dialect.name)
 
     def process_result_value(self, value: object, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            # The stored form is ISO 8601, which fromisoformat reads 50x faster than strptime.
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
-        assert isinstance(value, datetime)
-        return value.astimezone(UTC)
+        return utc_from_db(value)

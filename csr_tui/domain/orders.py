@@ -29,6 +29,7 @@ from csr_tui.domain.errors import (
 )
 from csr_tui.domain.limits import checked_length
 from csr_tui.domain.money import MAX_AMOUNT, ZERO, Currency
+from csr_tui.domain.search import ORDER_NUMBER_PREFIX
 from csr_tui.domain.statuses import (
     FINAL_SHIPMENT_STATUSES,
     RESERVING_STATUSES,
@@ -40,7 +41,6 @@ from csr_tui.domain.statuses import (
 from csr_tui.domain.text import refuse_control_characters
 
 MAX_QUANTITY = 100_000
-ORDER_NUMBER_PREFIX = "PO"
 
 
 def format_order_number(sequence_value: int) -> str:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from csr_tui.domain.errors import ValidationError
-from csr_tui.domain.orders import ORDER_NUMBER_PREFIX
 
+ORDER_NUMBER_PREFIX = "PO"  # then the number's sequence value (orders.format_order_number)
 LIKE_ESCAPE = "\\"
 MIN_SUBSTRING = 3  # trigram indexes need three characters; so does the seed's variant search
 

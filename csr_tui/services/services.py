@@ -16,21 +16,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from csr_tui.data import queries
+from csr_tui.data import lists, queries
 from csr_tui.data.audit import AuditCheck
 from csr_tui.data.cancel import Cancellation
 from csr_tui.data.database import Database, UnitOfWork
-from csr_tui.data.queries import (
-    CartRow,
-    ChangeStamp,
-    Count,
-    Cursor,
-    CustomerRow,
-    OrderFilter,
-    OrderList,
-    OrderRow,
-    VariantRow,
-)
+from csr_tui.data.lists import CartRow, ChangeStamp, CustomerRow, VariantRow
+from csr_tui.data.queries import Count, Cursor, OrderFilter, OrderList
 from csr_tui.data.repository import stale_error
 from csr_tui.domain.agent import Agent
 from csr_tui.domain.catalog import Coupon, Market, coupon_code, order_by_use
@@ -48,6 +39,7 @@ from csr_tui.domain.orders import (
 )
 from csr_tui.domain.snapshot import changes, snapshot
 from csr_tui.domain.statuses import DiscountKind
+from csr_tui.services.listing import OrderPage, read_page
 
 if TYPE_CHECKING:
     from csr_tui.data.demo import Progress
@@ -94,13 +86,6 @@ Ref = OrderRef | CartRef | NewCart
 
 
 @dataclass(frozen=True)
-class OrderPage:
-    rows: list[OrderRow]
-    more: bool  # more rows beyond this page, in the direction it was read
-    count: Count | None
-
-
-@dataclass(frozen=True)
 class AuditEntry:
     action: str
     agent: str
@@ -143,7 +128,7 @@ class Services:
         or cart first, then by how often they used each lately (everyone's use, for an
         agent with none yet)."""
         markets = self.markets()
-        used = self.db.query(lambda conn: queries.recent_market_use(conn, self.agent))
+        used = self.db.query(lambda conn: lists.recent_market_use(conn, self.agent))
         return order_by_use(markets, used)
 
     def market_codes(self) -> list[str]:
@@ -155,7 +140,7 @@ class Services:
         self._market_codes = None
 
     def has_orders(self) -> bool:
-        return self.db.query(queries.any_orders)
+        return self.db.query(lists.any_orders)
 
     def search_orders(
         self,
@@ -179,14 +164,15 @@ class Services:
 
         def page(conn: Any) -> OrderPage:
             with cancel.attached(conn) if cancel else nullcontext():
-                order_list = OrderList(conn, order_filter, codes, cancel=cancel)
-                rows, more = order_list.page(after=after, before=before, last=last, size=size)
-                count = order_list.known_count() if with_count else None
-                if with_count and count is None:
-                    if on_page is not None:
-                        on_page(OrderPage(rows, more, None))
-                    count = order_list.count()
-            return OrderPage(rows, more, count)
+                return read_page(
+                    OrderList(conn, order_filter, codes, cancel=cancel),
+                    after=after,
+                    before=before,
+                    last=last,
+                    with_count=with_count,
+                    size=size,
+                    on_page=on_page,
+                )
 
         return self.db.query(page)
 
@@ -207,10 +193,10 @@ class Services:
     def order_stamp(self, number: str) -> ChangeStamp | None:
         """The order's version, who saved it last and when, and its newest note: cheap
         enough to read every second or two. None once the order is deleted."""
-        return self.db.query(lambda conn: queries.order_stamp(conn, number.strip().upper()))
+        return self.db.query(lambda conn: lists.order_stamp(conn, number.strip().upper()))
 
     def cart_stamp(self, cart_id: int) -> ChangeStamp | None:
-        return self.db.query(lambda conn: queries.cart_stamp(conn, cart_id))
+        return self.db.query(lambda conn: lists.cart_stamp(conn, cart_id))
 
     def stamp(self, ref: Ref) -> ChangeStamp | None:
         if isinstance(ref, OrderRef):
@@ -234,16 +220,16 @@ class Services:
         return self.db.read(lambda r: r.audit.verify())
 
     def search_customers(self, text: str) -> list[CustomerRow]:
-        return self.db.query(lambda conn: queries.search_customers(conn, text))
+        return self.db.query(lambda conn: lists.search_customers(conn, text))
 
     def get_customer(self, customer_id: int) -> Customer:
         return self.db.read(lambda r: r.customers.get(customer_id))
 
     def search_variants(self, text: str, market_code: str) -> list[VariantRow]:
-        return self.db.query(lambda conn: queries.search_variants(conn, text, market_code))
+        return self.db.query(lambda conn: lists.search_variants(conn, text, market_code))
 
     def list_carts(self) -> list[CartRow]:
-        return self.db.query(queries.list_carts)
+        return self.db.query(lists.list_carts)
 
     def get_cart(self, cart_id: int) -> Cart:
         return self.db.read(lambda r: r.carts.get(cart_id))

@@ -100,8 +100,9 @@ def test_upgrading_a_database_made_at_0003_keys_the_phones_of_existing_orders(em
     from alembic import command
     from sqlalchemy import create_engine
 
+    from csr_tui.data.lists import search_customers
     from csr_tui.data.migrate import _config
-    from csr_tui.data.queries import OrderFilter, OrderList, search_customers
+    from csr_tui.data.queries import OrderFilter, OrderList
 
     engine = create_engine(empty_url)
     with engine.begin() as conn:
@@ -177,8 +178,9 @@ def test_upgrading_a_database_made_at_0004_finds_accented_names_unaccented(empty
     from alembic import command
     from sqlalchemy import create_engine
 
+    from csr_tui.data.lists import search_customers
     from csr_tui.data.migrate import _config
-    from csr_tui.data.queries import OrderFilter, OrderList, search_customers
+    from csr_tui.data.queries import OrderFilter, OrderList
 
     engine = create_engine(empty_url)
     with engine.begin() as conn:

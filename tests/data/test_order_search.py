@@ -19,7 +19,8 @@ from csr_tui.data import tables as t
 from csr_tui.data.cancel import Cancellation, SearchCancelled
 from csr_tui.data.database import Database
 from csr_tui.data.engine import WRITE
-from csr_tui.data.queries import Count, OrderFilter, OrderList, search_customers
+from csr_tui.data.lists import search_customers
+from csr_tui.data.queries import Count, OrderFilter, OrderList
 from csr_tui.domain import OrderStatus
 from csr_tui.domain.search import (
     MIN_SUBSTRING,

@@ -20,7 +20,8 @@ import pytest
 from sqlalchemy import event
 
 from csr_tui.data.database import Database
-from csr_tui.data.queries import OrderFilter, OrderList, search_customers, search_variants
+from csr_tui.data.lists import search_customers, search_variants
+from csr_tui.data.queries import OrderFilter, OrderList
 from csr_tui.domain import OrderStatus
 from tests.conftest import new_database_url
 from tests.data.test_order_search import force

@@ -373,6 +373,13 @@ class OrderTable(DataTable[Text]):
                 for c in self._shown
             ]
             self.add_row(*cells, key=row.number)
+        # Sized now, as DataTable does when its queue is next empty: that was one frame
+        # later than the status line and the footer that come with the page.
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            new_rows = self._new_rows.copy()
+            self._new_rows.clear()
+            self._update_dimensions(new_rows)
         if self._rows:
             self.move_cursor(row=max(0, min(cursor_row, len(self._rows) - 1)), animate=False)
 

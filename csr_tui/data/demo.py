@@ -8,7 +8,6 @@ even Core executemany are 4-10x slower (search-performance-notes.md, "Bulk load"
 
 from __future__ import annotations
 
-import math
 import pickle
 import random
 import sqlite3
@@ -27,7 +26,7 @@ from sqlalchemy import Connection, Engine, func, select, update
 
 from csr_tui.data import tables as t
 from csr_tui.data.engine import WRITE
-from csr_tui.data.repository import CartRepository, CatalogRepository, variant_search_key
+from csr_tui.data.repository import CartRepository, CatalogRepository
 from csr_tui.domain.customers import Address
 from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import Cart, format_order_number
@@ -369,19 +368,6 @@ def _below(getrandbits: Any, n: int) -> int:
     return r
 
 
-def _offset_us(seconds: float) -> int:
-    """`timedelta(seconds=seconds)` in whole microseconds (seconds >= 0), as datetime rounds
-    it (half to even on the total), without making the timedelta."""
-    whole = math.floor(seconds)
-    scaled = (seconds - whole) * 1e6
-    micro = math.floor(scaled)
-    rest = scaled - micro
-    total = whole * 1_000_000 + micro
-    if rest == 0.5:
-        return total + (total & 1)
-    return total + (rest > 0.5)
-
-
 _US_PER_DAY = 86_400_000_000
 _EPOCH = datetime(1970, 1, 1)
 
@@ -490,8 +476,21 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 
 def _copy_lines(rows: Sequence[Sequence[Any]]) -> str:
-    """Rows in COPY's text format."""
-    return "".join(["\t".join(map(_copy_text, row)) + "\n" for row in rows])
+    """Rows in COPY's text format. The fast way writes each value as str() does; if a value
+    held a tab, a line break or a backslash, it is done again escaping each value."""
+    text = "".join(
+        ["\t".join(["\\N" if v is None else str(v) for v in row]) + "\n" for row in rows]
+    )
+    tabs = len(rows) * (len(rows[0]) - 1)
+    nulls = sum([row.count(None) for row in rows])  # one backslash each: \N
+    if (
+        text.count("\t") != tabs
+        or text.count("\n") != len(rows)
+        or text.count("\\") != nulls
+        or "\r" in text
+    ):
+        text = "".join(["\t".join(map(_copy_text, row)) + "\n" for row in rows])
+    return text
 
 
 def _copy_text(value: Any) -> str:
@@ -648,7 +647,7 @@ def _order_chunks(
     span = 3 * 365 * 86400.0  # seconds
     recent_from = now_us - 45 * _US_PER_DAY
     times = _Times(pg)
-    ts_text = times.text
+    dates, clock, zone = times.days, times.clock, times.zone
 
     def fields(*values: Any) -> Any:
         """Values that go side by side in a row: COPY text, or a tuple to extend with."""
@@ -746,7 +745,17 @@ def _order_chunks(
         else:
             add_o, add_s, add_l, add_p = o.extend, s.extend, li.extend, p.extend
         for i in range(chunk_start, min(n_orders, chunk_start + CHUNK)):
-            created = start_us + _offset_us(span * (i + random()) / n_orders)
+            # start + timedelta(seconds=seconds) in microseconds, rounded as timedelta
+            # rounds a float (half to even on the total), without making one
+            seconds = span * (i + random()) / n_orders
+            whole = int(seconds)
+            scaled = (seconds - whole) * 1e6
+            micro = int(scaled)
+            rest = scaled - micro
+            offset = whole * 1_000_000 + micro
+            if rest > 0.5 or (rest == 0.5 and offset & 1):
+                offset += 1
+            created = start_us + offset
             c = pinned.get(n_orders - 1 - i)
             if c is None:
                 c = int(n_customers * random() ** 1.5)
@@ -851,7 +860,10 @@ def _order_chunks(
                     add_s(method)
                     add_s(second if k else first)
                     add_s(address)
-            ts = ts_text(created)
+            day, second = divmod(created, _US_PER_DAY)  # _Times.text written out
+            date = dates.get(day) or times.text(day * _US_PER_DAY)[:11]
+            second, micro = divmod(second, 1_000_000)
+            ts = f"{date}{clock[second]}{micro:06d}{zone}"
             agent_name = AGENTS[agent]
             if paid:
                 pay = paying[m]
@@ -1310,6 +1322,13 @@ class DemoLoader:
             )
             variants.append(variant)
         if w is not None:
+            # variant_search_key(sku, name, description), a name's part once per name (a
+            # few thousand of them): the key of words joined by a space is their keys so.
+            keys: dict[str, str] = {}
+
+            def search_key_of(v: _Variant, description: str) -> str:
+                return f"{search_key(v.sku)} {_cached(keys, search_key, f'{v.name} {description}')}"
+
             for start in range(0, len(variants), CHUNK):  # a slice at a time: less memory
                 part = variants[start : start + CHUNK]
                 w.rows(
@@ -1333,7 +1352,7 @@ class DemoLoader:
                             v.in_stock,
                             v.is_sold,
                             f"https://shop.example.com/p/{v.sku.lower()}",
-                            variant_search_key(v.sku, v.name, description),
+                            search_key_of(v, description),
                         )
                         for v in part
                         for description in (self._description(v),)

@@ -12,6 +12,7 @@ from csr_tui.data import tables as t
 from csr_tui.data.database import Database
 from csr_tui.data.demo import DemoRefused, load_demo
 from csr_tui.data.queries import OrderFilter
+from csr_tui.data.repository import variant_search_key
 from csr_tui.domain import OrderStatus, PaymentStatus, ShipmentStatus
 from csr_tui.services import Services
 from tests.factories import NOW
@@ -156,6 +157,20 @@ def test_the_demo_leaves_planner_statistics(demo):
                 "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'orders'"
             ).one()
         assert pages > 0 and visible == pages
+
+
+def test_each_variant_is_stored_with_the_search_key_a_search_compares(demo):
+    with demo.db.reading() as conn:
+        variants = conn.execute(
+            select(
+                t.variants.c.sku,
+                t.variants.c.name,
+                t.variants.c.description,
+                t.variants.c.search_key,
+            )
+        ).all()
+    assert len(variants) >= 2000
+    assert all(v.search_key == variant_search_key(v.sku, v.name, v.description) for v in variants)
 
 
 def test_the_seeds_example_sku_is_in_the_demo_catalogue(demo):

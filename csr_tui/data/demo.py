@@ -9,10 +9,12 @@ even Core executemany are 4-10x slower (search-performance-notes.md, "Bulk load"
 from __future__ import annotations
 
 import pickle
+import queue
 import random
 import sqlite3
 import subprocess
 import sys
+import threading
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
@@ -38,6 +40,7 @@ DEFAULT_ORDERS = 5_000
 DEFAULT_SEED = 42
 CHUNK = 5_000
 ROWS_PER_INSERT = 20  # SQLite: rows per INSERT statement
+AHEAD = 16  # chunks the order maker may have made before the loading process takes them
 OWN_PROCESS_FROM = 50_000  # orders: below, the rows are made in the loading process
 AGENTS = ("alice", "bob", "chen", "dana", "emeka", "farah", "website")
 SEED_SKU = 40_707_827  # the seed's example of a SKU search ("SKU-40707827"): the first variant
@@ -1027,8 +1030,21 @@ _Chunk = list[tuple[str, Sequence[str], Any]]
 def make_orders_to_stdout() -> None:
     """The order maker (a process of its own, see DemoLoader._in_a_process): the order rows
     of a load, pickled to stdout chunk by chunk, then None; or the error that stopped it.
-    Arguments: orders, seed, now (ISO), "pg" or "sqlite"."""
+    Arguments: orders, seed, now (ISO), "pg" or "sqlite".
+
+    A thread writes the chunks, so that making goes on while the loading process is busy
+    elsewhere (its customers and products, at first) and the pipe is full: up to AHEAD
+    chunks, pickled, wait in memory."""
     out = sys.stdout.buffer
+    made: queue.Queue[bytes | None] = queue.Queue(AHEAD)
+
+    def write() -> None:
+        while (data := made.get()) is not None:
+            out.write(data)  # waits for the loading process without holding the GIL
+        out.flush()
+
+    writer = threading.Thread(target=write, name="demo-writer")
+    writer.start()
     try:
         orders, seed, now, backend = sys.argv[1:5]
         loader = DemoLoader(
@@ -1040,12 +1056,12 @@ def make_orders_to_stdout() -> None:
         # The same random draws as the loading process, in the same order.
         customers, variants = loader._customers(None), loader._variants(None)
         for chunk in _order_chunks(loader, backend == "pg", customers, variants):
-            pickle.dump(chunk, out, pickle.HIGHEST_PROTOCOL)
-            out.flush()
-        pickle.dump(None, out)
+            made.put(pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL))
+        made.put(pickle.dumps(None))
     except Exception as error:
-        pickle.dump(error, out)
-    out.flush()
+        made.put(pickle.dumps(error))
+    made.put(None)
+    writer.join()
 
 
 class DemoLoader:

@@ -136,6 +136,46 @@ def test_a_database_with_customers_but_no_orders_is_refused_and_left_as_it_was(e
     db.close()
 
 
+def schema(db: Database) -> list[tuple]:
+    """Every index, trigger and constraint, as defined, and whether each is in force."""
+    with db.reading() as conn:
+        if db.dialect == "sqlite":
+            return sorted(
+                conn.exec_driver_sql(
+                    "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%'"
+                ).all()
+            )
+        return sorted(
+            [
+                *conn.exec_driver_sql(
+                    "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                ).all(),
+                *conn.exec_driver_sql(
+                    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), "
+                    "convalidated FROM pg_constraint "
+                    "WHERE connamespace = current_schema()::regnamespace"
+                ).all(),
+                *conn.exec_driver_sql(
+                    "SELECT tgrelid::regclass::text, tgname, tgenabled FROM pg_trigger "
+                    "WHERE NOT tgisinternal"
+                ).all(),
+            ]
+        )
+
+
+def test_the_load_leaves_every_index_trigger_and_constraint_as_the_schema_has_it(empty_url):
+    """The load drops indexes, triggers and constraints and puts them back afterwards."""
+    db = Database(empty_url)
+    db.upgrade()
+    before = schema(db)
+    load_demo(db.engine, orders=300, seed=5, now=NOW)
+    assert schema(db) == before
+    with db.reading() as conn:
+        names = conn.execute(select(func.count()).select_from(t.order_names)).scalar_one()
+    assert names > 100, "the names the triggers would have added are there"
+    db.close()
+
+
 def test_the_demo_leaves_planner_statistics(demo):
     """The search plans hold without them, but the planners choose better with them."""
     with demo.db.reading() as conn:

@@ -12,6 +12,7 @@ from csr_tui.data import tables as t
 from csr_tui.data.database import Database
 from csr_tui.data.demo import DemoRefused, load_demo
 from csr_tui.data.queries import OrderFilter
+from csr_tui.data.repository import variant_search_key
 from csr_tui.domain import OrderStatus, PaymentStatus, ShipmentStatus
 from csr_tui.services import Services
 from tests.factories import NOW
@@ -121,6 +122,60 @@ def test_demo_goes_only_into_an_empty_database(demo):
         load_demo(demo.db.engine, orders=5)
 
 
+def test_a_database_with_customers_but_no_orders_is_refused_and_left_as_it_was(empty_url):
+    db = Database(empty_url)
+    db.upgrade()
+    services = Services(db, "tester")
+    services.create_customer("Ada", "Lovelace", "ada@example.com")
+    with pytest.raises(DemoRefused, match="already has customers"):
+        load_demo(db.engine, orders=20)
+    with db.reading() as conn:
+        kept = conn.execute(select(t.customers.c.first_name)).scalars().all()
+        variants = conn.execute(select(func.count()).select_from(t.variants)).scalar_one()
+    assert kept == ["Ada"] and variants == 0
+    db.close()
+
+
+def schema(db: Database) -> list[tuple]:
+    """Every index, trigger and constraint, as defined, and whether each is in force."""
+    with db.reading() as conn:
+        if db.dialect == "sqlite":
+            return sorted(
+                conn.exec_driver_sql(
+                    "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%'"
+                ).all()
+            )
+        return sorted(
+            [
+                *conn.exec_driver_sql(
+                    "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                ).all(),
+                *conn.exec_driver_sql(
+                    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), "
+                    "convalidated FROM pg_constraint "
+                    "WHERE connamespace = current_schema()::regnamespace"
+                ).all(),
+                *conn.exec_driver_sql(
+                    "SELECT tgrelid::regclass::text, tgname, tgenabled FROM pg_trigger "
+                    "WHERE NOT tgisinternal"
+                ).all(),
+            ]
+        )
+
+
+def test_the_load_leaves_every_index_trigger_and_constraint_as_the_schema_has_it(empty_url):
+    """The load drops indexes, triggers and constraints and puts them back afterwards."""
+    db = Database(empty_url)
+    db.upgrade()
+    before = schema(db)
+    load_demo(db.engine, orders=300, seed=5, now=NOW)
+    assert schema(db) == before
+    with db.reading() as conn:
+        names = conn.execute(select(func.count()).select_from(t.order_names)).scalar_one()
+    assert names > 100, "the names the triggers would have added are there"
+    db.close()
+
+
 def test_the_demo_leaves_planner_statistics(demo):
     """The search plans hold without them, but the planners choose better with them."""
     with demo.db.reading() as conn:
@@ -134,6 +189,28 @@ def test_the_demo_leaves_planner_statistics(demo):
                 "('orders', 'order_names') AND last_analyze IS NOT NULL"
             ).scalar_one()
     assert analyzed >= 2
+    if demo.db.dialect == "postgresql":
+        # Index-only scans read the heap unless the visibility map says a page is all
+        # visible: the rows are written frozen, so no VACUUM is needed for it.
+        with demo.db.reading() as conn:
+            pages, visible = conn.exec_driver_sql(
+                "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'orders'"
+            ).one()
+        assert pages > 0 and visible == pages
+
+
+def test_each_variant_is_stored_with_the_search_key_a_search_compares(demo):
+    with demo.db.reading() as conn:
+        variants = conn.execute(
+            select(
+                t.variants.c.sku,
+                t.variants.c.name,
+                t.variants.c.description,
+                t.variants.c.search_key,
+            )
+        ).all()
+    assert len(variants) >= 2000
+    assert all(v.search_key == variant_search_key(v.sku, v.name, v.description) for v in variants)
 
 
 def test_the_seeds_example_sku_is_in_the_demo_catalogue(demo):

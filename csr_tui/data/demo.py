@@ -8,6 +8,7 @@ even Core executemany are 4-10x slower (search-performance-notes.md, "Bulk load"
 
 from __future__ import annotations
 
+import gc
 import pickle
 import queue
 import random
@@ -435,10 +436,14 @@ class _Writer:
             if self.pg:
                 self.copy(table, columns, values)
             else:
-                self.flat(table, columns, values)
+                self.insert(table, columns, values)
 
     def flat(self, table: str, columns: Sequence[str], values: list[Any]) -> None:
         """SQLite: rows given as one list of their values, row after row."""
+        self.insert(table, columns, _batches(values, len(columns)))
+
+    def insert(self, table: str, columns: Sequence[str], batches: _Batches) -> None:
+        """SQLite: rows in batches of ROWS_PER_INSERT (see _batches)."""
         statements = self._statements.get((table, columns))
         if statements is None:
             row = f"({', '.join('?' for _ in columns)})"
@@ -448,15 +453,11 @@ class _Writer:
                 head + row,
             )
         many, one = statements
-        width = len(columns)
-        step = width * ROWS_PER_INSERT
-        full = len(values) // step * step
+        full, rest = batches
         if full:
-            self.raw.executemany(many, [values[i : i + step] for i in range(0, full, step)])
-        if full < len(values):
-            self.raw.executemany(
-                one, [values[i : i + width] for i in range(full, len(values), width)]
-            )
+            self.raw.executemany(many, full)
+        if rest:
+            self.raw.executemany(one, rest)
 
     def truncate_for_freeze(self) -> None:
         """PostgreSQL: the bulk tables (empty) truncated in this transaction, so that COPY
@@ -474,6 +475,21 @@ class _Writer:
             cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN{freeze}") as copy,
         ):
             copy.write(text)
+
+
+# SQLite rows in the form one executemany each takes: lists of ROWS_PER_INSERT rows' values,
+# and the rows left over one by one.
+_Batches = tuple[list[list[Any]], list[list[Any]]]
+
+
+def _batches(values: list[Any], width: int) -> _Batches:
+    """Rows given as one list of their values (width values each), in batches."""
+    step = width * ROWS_PER_INSERT
+    full = len(values) // step * step
+    return (
+        [values[i : i + step] for i in range(0, full, step)],
+        [values[i : i + width] for i in range(full, len(values), width)],
+    )
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -942,15 +958,18 @@ def _order_chunks(
                 add_o(ordered)
                 add_o((total, ts, ts))
                 add_o(agent_fields[agent])
-        if pg:
-            o, s, li, p, d, nt = ("".join(rows) for rows in (o, s, li, p, d, nt))
-        yield [
+        tables = (
             ("orders", ORDER_COLUMNS, o),
             ("shipments", SHIPMENT_COLUMNS, s),
             ("line_items", LINE_COLUMNS, li),
             ("payments", PAYMENT_COLUMNS, p),
             ("discounts", DISCOUNT_COLUMNS, d),
             ("notes", NOTE_COLUMNS, nt),
+        )
+        # Made ready for the writer here: on SQLite the loading process is the slower one.
+        yield [
+            (table, columns, "".join(rows) if pg else _batches(rows, len(columns)))
+            for table, columns, rows in tables
         ]
 
 
@@ -1047,7 +1066,7 @@ def _without_secondary_indexes(conn: Connection) -> Iterator[None]:
 
 
 # A chunk of order rows: (table, columns, values), the values as COPY text (PostgreSQL) or
-# one flat list, row after row (SQLite).
+# in batches (SQLite, _batches).
 _Chunk = list[tuple[str, Sequence[str], Any]]
 
 
@@ -1059,6 +1078,7 @@ def make_orders_to_stdout() -> None:
     A thread writes the chunks, so that making goes on while the loading process is busy
     elsewhere (its customers and products, at first) and the pipe is full: up to AHEAD
     chunks, pickled, wait in memory."""
+    gc.disable()  # see load_demo; this process makes no reference cycles
     out = sys.stdout.buffer
     made: queue.Queue[bytes | None] = queue.Queue(AHEAD)
 
@@ -1552,4 +1572,13 @@ def load_demo(
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> None:
-    DemoLoader(engine, orders=orders, seed=seed, now=now, progress=progress).run()
+    # Without the cyclic garbage collector while loading: the rows are lists, tuples and
+    # strings, freed as they go by reference counting, and its passes over the millions
+    # of them made took 15-20 % of the time of both processes.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        DemoLoader(engine, orders=orders, seed=seed, now=now, progress=progress).run()
+    finally:
+        if collecting:
+            gc.enable()

@@ -32,27 +32,77 @@ def numbers_and_names(services: Services) -> list[tuple[str, str]]:
     return [(r.number, r.customer_name) for r in page.rows]
 
 
-def every_order(services: Services) -> list[tuple]:
+ORDER_TABLES = (t.orders, t.shipments, t.line_items, t.payments, t.discounts, t.notes)
+
+
+def every_order_row(services: Services) -> dict[str, list[tuple]]:
     with services.db.reading() as conn:
-        return [
-            tuple(str(v) for v in row)
-            for row in conn.execute(select(t.orders).order_by(t.orders.c.id)).all()
-        ]
+        return {
+            table.name: [
+                tuple(str(v) for v in row)
+                for row in conn.execute(select(table).order_by(table.c.id)).all()
+            ]
+            for table in ORDER_TABLES
+        }
 
 
-@pytest.mark.parametrize("maker", ["this process", "a process of its own"])
+@pytest.mark.parametrize("maker", ["this process, in chunks of 97", "a process of its own"])
 def test_the_same_seed_gives_the_same_orders(demo, tmp_path, monkeypatch, maker):
-    """A big load has its rows made by another process: the same rows."""
+    """A big load has its rows made by another process, and every load makes them a chunk
+    at a time: the same rows, whoever makes them and however they are cut."""
     if maker == "a process of its own":
         monkeypatch.setattr(demo_module, "OWN_PROCESS_FROM", 0)
+    else:
+        monkeypatch.setattr(demo_module, "CHUNK", 97)
     again = Database(f"sqlite:///{tmp_path / 'again.db'}")
     again.upgrade()
     load_demo(again.engine, orders=600, seed=11, now=NOW)
     same = Services(again, "x")
     assert numbers_and_names(same) == numbers_and_names(demo)
     if demo.db.dialect == "sqlite":
-        assert every_order(same) == every_order(demo)
+        assert every_order_row(same) == every_order_row(demo)
     again.close()
+
+
+def test_every_order_has_numbered_shipments_and_line_items_at_catalogue_prices(demo):
+    """1 or 2 shipments numbered from 1 per order, 1 to 4 line items numbered from 0 per
+    shipment, each a catalogue variant at its price in the order's market; the catalogue
+    and the customers in the numbers the load promises."""
+    with demo.db.reading() as conn:
+
+        def one(sql: str) -> tuple:
+            return tuple(conn.exec_driver_sql(sql).one())
+
+        orders, customers, variants, prices = one(
+            "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM customers), "
+            "(SELECT count(*) FROM variants), (SELECT count(*) FROM variant_prices)"
+        )
+        shipments = one(
+            "SELECT count(*), min(n), max(n), sum(CASE WHEN low = 1 AND high = n THEN 1 "
+            "ELSE 0 END) FROM (SELECT count(*) AS n, min(number) AS low, max(number) AS high "
+            "FROM shipments WHERE order_id IS NOT NULL GROUP BY order_id) s"
+        )
+        lines = one(
+            "SELECT count(*), min(n), max(n), sum(CASE WHEN low = 0 AND high = n - 1 THEN 1 "
+            "ELSE 0 END) FROM (SELECT count(*) AS n, min(position) AS low, "
+            "max(position) AS high FROM line_items l JOIN shipments s ON s.id = l.shipment_id "
+            "WHERE s.order_id IS NOT NULL GROUP BY shipment_id) l"
+        )
+        order_shipments = one("SELECT count(*) FROM shipments WHERE order_id IS NOT NULL")
+        priced = one(
+            "SELECT count(*), sum(CASE WHEN p.price = l.placed_price THEN 1 ELSE 0 END) "
+            "FROM line_items l JOIN shipments s ON s.id = l.shipment_id "
+            "JOIN orders o ON o.id = s.order_id JOIN variants v ON v.sku = l.sku "
+            "JOIN variant_prices p ON p.variant_id = v.id AND p.market_code = o.market_code"
+        )
+        order_lines = one(
+            "SELECT count(*) FROM line_items l JOIN shipments s ON s.id = l.shipment_id "
+            "WHERE s.order_id IS NOT NULL"
+        )
+    assert (orders, customers, variants, prices) == (600, 3000, 2400, 5 * 2400)
+    assert shipments == (600, 1, 2, 600)
+    assert lines == (order_shipments[0], 1, 4, order_shipments[0])
+    assert priced == (order_lines[0], order_lines[0])
 
 
 def test_it_holds_the_seed_customers_markets_and_every_status(demo):

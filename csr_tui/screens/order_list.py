@@ -358,8 +358,8 @@ class OrderListScreen(Screen[None]):
     def count_any_part(self, request: PageRequest, count: Count | None) -> tuple[str, Count] | None:
         """A name search from the first letter that found few orders: would the same term
         anywhere in the name find more? Counted right after the search's own count, in its
-        worker, and sent with it: the hint's line and key come in the frame that shows the
-        answer, not in one or two more after it."""
+        worker, and sent with it: the hint's line and key change with the answer, not in a
+        message (and a frame) of their own after it."""
         text = any_part(request.filter.text)
         if text is None or count is None or count.at_least:
             return None

@@ -405,7 +405,7 @@ def _us(value: datetime) -> int:
 
 class _Writer:
     """Bulk inserts through the driver. SQLite: executemany of INSERTs of ROWS_PER_INSERT
-    rows each, fed flat lists of values (one statement per row binds twice as slowly);
+    rows each, fed the rows' values in batches (one statement per row binds twice as slowly);
     PostgreSQL: COPY, fed text built beforehand in one string per table and chunk
     (psycopg's row-by-row write_row costs more than the server's COPY)."""
 
@@ -427,7 +427,8 @@ class _Writer:
         if self.pg:
             self.copy(table.name, columns, _copy_lines(rows))
         else:
-            self.flat(table.name, columns, [value for row in rows for value in row])
+            values = [value for row in rows for value in row]
+            self.insert(table.name, columns, _batches(values, len(columns)))
 
     def chunk(self, chunk: _Chunk) -> None:
         for table, columns, values in chunk:
@@ -437,10 +438,6 @@ class _Writer:
                 self.copy(table, columns, values)
             else:
                 self.insert(table, columns, values)
-
-    def flat(self, table: str, columns: Sequence[str], values: list[Any]) -> None:
-        """SQLite: rows given as one list of their values, row after row."""
-        self.insert(table, columns, _batches(values, len(columns)))
 
     def insert(self, table: str, columns: Sequence[str], batches: _Batches) -> None:
         """SQLite: rows in batches of ROWS_PER_INSERT (see _batches)."""

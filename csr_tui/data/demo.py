@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
@@ -405,7 +405,7 @@ def _us(value: datetime) -> int:
 
 class _Writer:
     """Bulk inserts through the driver. SQLite: executemany of INSERTs of ROWS_PER_INSERT
-    rows each, fed flat lists of values (one statement per row binds twice as slowly);
+    rows each, fed the rows' values in batches (one statement per row binds twice as slowly);
     PostgreSQL: COPY, fed text built beforehand in one string per table and chunk
     (psycopg's row-by-row write_row costs more than the server's COPY)."""
 
@@ -427,7 +427,8 @@ class _Writer:
         if self.pg:
             self.copy(table.name, columns, _copy_lines(rows))
         else:
-            self.flat(table.name, columns, [value for row in rows for value in row])
+            values = [value for row in rows for value in row]
+            self.insert(table.name, columns, _batches(values, len(columns)))
 
     def chunk(self, chunk: _Chunk) -> None:
         for table, columns, values in chunk:
@@ -437,10 +438,6 @@ class _Writer:
                 self.copy(table, columns, values)
             else:
                 self.insert(table, columns, values)
-
-    def flat(self, table: str, columns: Sequence[str], values: list[Any]) -> None:
-        """SQLite: rows given as one list of their values, row after row."""
-        self.insert(table, columns, _batches(values, len(columns)))
 
     def insert(self, table: str, columns: Sequence[str], batches: _Batches) -> None:
         """SQLite: rows in batches of ROWS_PER_INSERT (see _batches)."""
@@ -989,23 +986,29 @@ ORDER_TABLES = ("orders", "shipments", "line_items", "payments", "discounts", "n
 SQLITE_FTS_TABLES = ("customers_fts", "variants_fts")
 
 
+CATALOGUE_TABLES = ("customers", "customer_addresses", "variants", "variant_prices")
+
+
 @contextmanager
-def _without_secondary_indexes(conn: Connection) -> Iterator[None]:
+def _without_secondary_indexes(conn: Connection) -> Iterator[Callable[[Sequence[str]], None]]:
     """Drop the secondary indexes, the triggers and (PostgreSQL) the foreign keys of the
-    order tables for a bulk load, then put them back from their own definitions: sorting
+    bulk tables for a bulk load, then put them back from their own definitions: sorting
     once beats a million index insertions, FTS5 rebuilds faster than it inserts row by row,
     and a foreign key checks all rows in one join. The names the triggers would have added
-    to order_names are added in one statement."""
+    to order_names are added in one statement. Gives a function that puts back those of
+    some tables at once (the customers' and the catalogue's, before the orders: the order
+    maker works meanwhile); the rest are put back at the end."""
     names = ", ".join(f"'{name}'" for name in BULK_TABLES)
-    if conn.dialect.name == "sqlite":
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
         rows = conn.exec_driver_sql(
-            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
-            f"AND tbl_name IN ({names}) AND sql IS NOT NULL"
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN "
+            f"('index', 'trigger') AND tbl_name IN ({names}) AND sql IS NOT NULL"
         ).all()
-        steps = [(f"DROP {kind.upper()} {name}", sql) for kind, name, sql in rows]
+        steps = [(on, f"DROP {kind.upper()} {name}", sql) for kind, name, on, sql in rows]
     else:
         indexes = conn.exec_driver_sql(
-            "SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = "
+            "SELECT tablename, indexname, indexdef FROM pg_indexes i WHERE schemaname = "
             f"current_schema() AND tablename IN ({names}) AND NOT EXISTS (SELECT 1 FROM "
             "pg_constraint c WHERE c.conname = i.indexname)"
         ).all()
@@ -1028,9 +1031,10 @@ def _without_secondary_indexes(conn: Connection) -> Iterator[None]:
             f"({', '.join(repr(name) for name in ORDER_TABLES)})"
         ).all()
         steps = [
-            *((f"DROP INDEX {name}", sql) for name, sql in indexes),
+            *((on, f"DROP INDEX {name}", sql) for on, name, sql in indexes),
             *(
                 (
+                    on,
                     f"ALTER TABLE {on} DROP CONSTRAINT {name}",
                     f"ALTER TABLE {on} ADD CONSTRAINT {name} {definition}",
                 )
@@ -1038,6 +1042,7 @@ def _without_secondary_indexes(conn: Connection) -> Iterator[None]:
             ),
             *(
                 (
+                    on,
                     f"ALTER TABLE {on} DISABLE TRIGGER {name}",
                     f"ALTER TABLE {on} ENABLE TRIGGER {name}",
                 )
@@ -1045,24 +1050,32 @@ def _without_secondary_indexes(conn: Connection) -> Iterator[None]:
             ),
             *(
                 (
+                    on,
                     f"ALTER TABLE {on} DROP CONSTRAINT {name}",
                     f"ALTER TABLE {on} ADD CONSTRAINT {name} {definition}",
                 )
                 for name, on, definition in foreign_keys
             ),
         ]
-    for drop, _ in reversed(steps):  # what refers to a thing goes before it
+    for _, drop, _ in reversed(steps):  # what refers to a thing goes before it
         conn.exec_driver_sql(drop)
-    yield
-    for _, create in steps:
-        conn.exec_driver_sql(create)
+    left = list(steps)
+    rebuild = list(SQLITE_FTS_TABLES if sqlite else ())
+
+    def restore(tables: Sequence[str]) -> None:
+        for step in [step for step in left if step[0] in tables]:
+            conn.exec_driver_sql(step[2])
+            left.remove(step)
+        for fts in [fts for fts in rebuild if fts.removesuffix("_fts") in tables]:
+            conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+            rebuild.remove(fts)
+
+    yield restore
+    restore(BULK_TABLES)
     conn.exec_driver_sql(
         "INSERT INTO order_names (name_key) SELECT DISTINCT name_key FROM orders WHERE true "
         "ORDER BY name_key ON CONFLICT DO NOTHING"
     )
-    if conn.dialect.name == "sqlite":
-        for fts in SQLITE_FTS_TABLES:
-            conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
 
 
 # A chunk of order rows: (table, columns, values), the values as COPY text (PostgreSQL) or
@@ -1183,11 +1196,12 @@ class DemoLoader:
                 )
                 self._markets(w)
                 self._coupons(w)
-                with _without_secondary_indexes(conn):
+                with _without_secondary_indexes(conn) as restore:
                     if w.pg:
                         w.truncate_for_freeze()
                     customers = self._customers(w)
                     variants = self._variants(w)
+                    restore(CATALOGUE_TABLES)
                     self._orders(w, made or self._here(w, customers, variants))
                     self.progress.phase("Indexes", 1)
             self.progress.advance(1)

@@ -1,8 +1,9 @@
 """Order Management: the order list an agent lives in.
 
-Typing searches as you go: after a short pause each query runs in a worker, and a newer
-keystroke cancels the query it supersedes (the database stops it) instead of waiting for
-it. The page is painted as soon as it is read, its count when that follows. Filters, paging
+Typing searches as you go: each change to the search field starts its query in a worker,
+and a newer keystroke cancels the query it supersedes (the database stops it) instead of
+waiting for it. The page is painted as soon as it is read (while keys come faster than
+answers, once the typing pauses), its count when that follows. Filters, paging
 and selection work from the keyboard alone.
 """
 
@@ -34,7 +35,13 @@ from csr_tui.screens.date_filter import DateFilterScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.footer import KeyFooter
 from csr_tui.screens.widgets.keys import keys_for
-from csr_tui.screens.widgets.order_table import OrderTable, PageWhere, row_detail
+from csr_tui.screens.widgets.order_table import (
+    OrderTable,
+    PageWhere,
+    PreparedPage,
+    prepare_page,
+    row_detail,
+)
 from csr_tui.screens.widgets.safe_text import PlainInput, plain, text
 from csr_tui.services import (
     PAGE_SIZE,
@@ -50,14 +57,13 @@ from csr_tui.services import (
 if TYPE_CHECKING:
     from csr_tui.app import CsrApp
 
-# Seconds of quiet typing before the query runs. Short, because a query that the next key
-# supersedes is stopped by the database, not waited for.
-SEARCH_DEBOUNCE = 0.025
-# While keys come faster than an answer reaches the screen, the answer is read at once but
-# shown only after a pause in the typing (the last gap between two keys and the debounce,
-# at most this long): a page that the next key replaces at once is not worth painting, and
-# painting it held that key up (typed at 50 ms a key, every key started a search and a
-# page). The query itself does not wait: the answer is ready when the pause ends.
+# Each change to the search field starts its query at once: a query that the next key
+# supersedes is stopped by the database, not waited for. While keys come faster than an
+# answer reaches the screen, the answer is read at once but shown only after a pause in the
+# typing (the last gap between two keys and TYPING_MARGIN, at most TYPING_DEBOUNCE_MAX): a
+# page that the next key replaces at once is not worth painting, and painting it held that
+# key up (typed at 50 ms a key, every key started a search and a page).
+TYPING_MARGIN = 0.025
 TYPING_DEBOUNCE_MAX = 0.1
 SEARCH_PLACEHOLDER = "order no. · name from its start (%: any part) · email · phone digits"
 
@@ -194,12 +200,17 @@ class OrderListScreen(Screen[None]):
         (the Tab hint's text and count), so that the screen changes once."""
 
         def __init__(
-            self, request: PageRequest, page: OrderPage, any_part: tuple[str, Count] | None
+            self,
+            request: PageRequest,
+            page: OrderPage,
+            any_part: tuple[str, Count] | None,
+            prepared: PreparedPage | None = None,
         ) -> None:
             super().__init__()
             self.request = request
             self.page = page
             self.any_part = any_part
+            self.prepared = prepared  # the page's cells, worked out in the worker
 
     class CountLoaded(Message):
         def __init__(
@@ -232,7 +243,6 @@ class OrderListScreen(Screen[None]):
         self.busy = False
         self.problem = ""
         self.hint: AnyPartHint | None = None
-        self._debounce: Timer | None = None
         self._in_flight: Cancellation | None = None  # the query in flight, to cancel
         self._enter_for: int | None = None  # Enter waits for this generation's answer
         self._lines: dict[str, Text] = {}  # what show_line shows
@@ -351,7 +361,13 @@ class OrderListScreen(Screen[None]):
         if request.with_count and not cancel.cancelled:
             hint = self.count_any_part(request, page.count)
         if not shown:
-            self.post_message(self.PageLoaded(request, page, hint))  # with its count, if asked
+            # With its count, if asked; its cells are made here, not on the UI thread.
+            prepared = (
+                None
+                if cancel.cancelled
+                else prepare_page(page.rows, self.app.size.width, self.app.console)
+            )
+            self.post_message(self.PageLoaded(request, page, hint, prepared))
         elif page.count is not None:
             self.post_message(self.CountLoaded(request, page.count, hint))
 
@@ -433,7 +449,7 @@ class OrderListScreen(Screen[None]):
         if request.last and self.count is not None and not self.count.at_least:
             self.row_offset = self.count.value - len(page.rows)
         cursor = {"first": 0, "last": len(page.rows) - 1, "keep": table.cursor_row}[request.cursor]
-        table.show(page.rows, set(self.selected), cursor)
+        table.show(page.rows, set(self.selected), cursor, message.prepared)
         if request.with_count:
             self.take_hint(request, message.any_part)
         self.query_one("#empty").display = not page.rows
@@ -630,21 +646,13 @@ class OrderListScreen(Screen[None]):
         if self.hint is not None:
             self.hint = None
             self.refresh_bindings()
-        if self._debounce is not None:
-            self._debounce.stop()
-        self.generation += 1  # an answer on its way no longer answers what is typed
-        self.drop_held()  # nor one that waits to be shown
-        self.cancel_running()  # and the query is stopped
-        self.busy = True  # what is shown no longer answers what is typed
-        self.render_status()
         now = time.monotonic()
         gap, self._last_key = now - self._last_key, now
         self._show_at = 0.0
-        if gap < self._answer_seconds + SEARCH_DEBOUNCE:  # typing faster than answers come
-            self._show_at = now + min(gap + SEARCH_DEBOUNCE, TYPING_DEBOUNCE_MAX)
-        self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.search_typed)
-
-    def search_typed(self) -> None:
+        if gap < self._answer_seconds + TYPING_MARGIN:  # typing faster than answers come
+            self._show_at = now + min(gap + TYPING_MARGIN, TYPING_DEBOUNCE_MAX)
+        # What is shown no longer answers what is typed: an answer on its way or waiting to
+        # be shown is dropped, the query in flight stopped, and the new one started.
         self.reload(typed=True)
 
     def _answered(self, generation: int) -> None:
@@ -658,8 +666,6 @@ class OrderListScreen(Screen[None]):
         """Enter: the answer to what the field holds now (a search still on its way is
         waited for, never an older one used) opens its order if it is the only one, else
         the agent goes to the list."""
-        if self._debounce is not None:
-            self._debounce.stop()
         if self.csr.services is None:
             return
         self.reload()

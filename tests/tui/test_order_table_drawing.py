@@ -5,6 +5,7 @@ column included), for every kind of text a row may hold and at every width."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import cycle
@@ -14,7 +15,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
 from csr_tui.domain import OrderStatus
-from csr_tui.screens.widgets.order_table import OrderTable
+from csr_tui.screens.widgets.order_table import OrderTable, _cell_key, prepare_page
 from csr_tui.services import OrderRow
 from tests.hostile import PAYLOADS
 
@@ -60,14 +61,47 @@ def lines(drawn: list[list]) -> list[list[tuple]]:
     return [[(s.text, s.style, s.control) for s in line] for line in drawn]
 
 
-@pytest.mark.parametrize("size", [(160, 40), (120, 40), (80, 24)])
-async def test_cells_are_drawn_as_datatable_draws_them(size):
+def prepared_in_a_thread(rows: list[OrderRow], width: int, app: App[None]):
+    """What the search's worker does: the page's cells and drawings, off the UI thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(prepare_page, rows, width, app.console).result()
+
+
+@pytest.mark.parametrize(
+    "size, prepared_for",
+    [
+        ((160, 40), None),
+        ((120, 40), None),
+        ((80, 24), None),
+        ((160, 40), 160),  # the page's cells made in the worker, for this width
+        ((120, 40), 120),
+        ((80, 24), 80),
+        ((160, 40), 80),  # made for a terminal that has since been widened: not used
+    ],
+)
+async def test_cells_are_drawn_as_datatable_draws_them(size, prepared_for):
     app = TableApp()
     async with app.run_test(size=size) as pilot:
         table = app.query_one(OrderTable)
         rows = order_rows()
-        table.show(rows, {rows[0].number, rows[3].number}, 2)
+        selected = {rows[0].number, rows[3].number}
+        prepared = prepared_in_a_thread(rows, prepared_for, app) if prepared_for else None
+        table.show(rows, selected, 2, prepared)
         await pilot.pause()
+        if prepared is not None:
+            shown = [
+                [table.get_cell_at((r, c)) for c in range(len(table.columns))]
+                for r in range(len(rows))
+            ]
+            used = prepared_for == size[0]
+            for r, row in enumerate(rows):
+                made_here = row.number in selected or not used
+                pairs = zip(shown[r], prepared.cells[r], strict=used)
+                assert all((a is b) is not made_here for a, b in pairs)
+                if not made_here:  # and drawn ahead, at the widths the columns have
+                    for cell, spec in zip(shown[r], table.ordered_columns, strict=True):
+                        inner = spec.get_render_width(table) - 2 * table.cell_padding
+                        assert _cell_key(cell, inner) in prepared.drawings
         zebra = table.get_component_styles("datatable--odd-row").rich_style
         compared = 0
         for row in range(len(rows)):

@@ -6,10 +6,11 @@ screen for another page instead of scrolling a table that holds every match.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -107,6 +108,62 @@ def row_detail(row: OrderRow, width: int, max_lines: int = 2) -> Text:
     return joined
 
 
+Layout = tuple[tuple[tuple[str, int], ...], bool]  # the columns' keys and widths; narrow
+
+
+def _signature(width: int) -> Layout:
+    columns, narrow = fit_columns(width)
+    return tuple((c.key, w) for c, w in columns), narrow
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """A page's cells, and their one-line drawings at the widths of the columns a terminal
+    this wide shows, worked out before the page reaches the UI thread (in the search's
+    worker, while the UI thread waits for it): showing the page then only puts them in the
+    table. Left unused if the table's columns changed meanwhile."""
+
+    rows: list[OrderRow]
+    layout: Layout
+    cells: list[list[Text]]
+    drawings: dict[tuple[object, ...], list[Segment]]
+
+
+def prepare_page(rows: list[OrderRow], width: int, console: Console) -> PreparedPage:
+    """The cells of `rows` (no order selected) and their drawings, for a terminal `width`
+    columns wide. Reads nothing of the table: callable from a worker thread."""
+    layout = _signature(width)
+    by_key = {c.key: c for c in COLUMNS}
+    shown = [(by_key[key], w) for key, w in layout[0]]
+    narrow = layout[1]
+    cells = [[_cell(c, row, narrow, frozenset()) for c, _ in shown] for row in rows]
+    drawings: dict[tuple[object, ...], list[Segment]] = {}
+    for row_cells in cells:
+        for cell, (_, w) in zip(row_cells, shown, strict=True):
+            key = _cell_key(cell, w)
+            if key is not None and key not in drawings:
+                drawings[key] = _draw(console, cell, w)
+    return PreparedPage(rows, layout, cells, drawings)
+
+
+def _cell(column: _Column, row: OrderRow, narrow: bool, selected: Set[str]) -> Text:
+    return _number(row, selected) if column.key == "number" else column.cell(row, narrow)
+
+
+def _draw(console: Console, cell: Text, width: int) -> list[Segment]:
+    """The cell's one line as Rich draws a Text that does not wrap, `width` wide."""
+    justify = cell.justify or "default"
+    overflow = cell.overflow or "fold"
+    wrapped = cell.wrap(console, width, justify=justify, overflow=overflow, no_wrap=True)
+    rendered = Text("\n").join(wrapped).render(console, end=cell.end)
+    lines = list(
+        Segment.split_and_crop_lines(
+            rendered, width, include_new_lines=False, pad=True, style=_NULL
+        )
+    )
+    return lines[0] if lines else [Segment(" " * width, _NULL)]
+
+
 class _PassStyles:
     """A component's styles with its Rich style worked out once."""
 
@@ -133,7 +190,7 @@ def _style(pre: Style, style: Style | None, post: Style) -> Style | None:
     return combined
 
 
-def _number(row: OrderRow, selected: set[str]) -> Text:
+def _number(row: OrderRow, selected: Set[str]) -> Text:
     if row.number in selected:
         return text(("✓ ", "bold green"), row.number)
     return text("  ", row.number)
@@ -196,7 +253,8 @@ class OrderTable(DataTable[Text]):
         self.typing_goes_to = typing_goes_to
         self._rows: list[OrderRow] = []
         self._selected: set[str] = set()
-        self._layout: tuple[list[tuple[str, int]], bool] | None = None
+        self._layout: Layout | None = None
+        self._prepared: PreparedPage | None = None  # the page being shown, worked out ahead
         self._shown: list[_Column] = []
         self._narrow = False
         # A cell's text drawn to a width, before the row's and the cursor's styles: the
@@ -302,7 +360,7 @@ class OrderTable(DataTable[Text]):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         segments = self._text_cache.get(key)
         if segments is None:
-            segments = self._text_segments(cell, inner)
+            segments = _draw(self.app.console, cell, inner)
             self._text_cache.set(key, segments)
         component_style, post_style = self._get_styles_to_render_cell(
             False,
@@ -337,23 +395,9 @@ class OrderTable(DataTable[Text]):
         self._cell_render_cache[cache_key] = lines
         return lines
 
-    def _text_segments(self, cell: Text, width: int) -> list[Segment]:
-        """The cell's one line as Rich draws a Text that does not wrap, `width` wide."""
-        console = self.app.console
-        justify = cell.justify or "default"
-        overflow = cell.overflow or "fold"
-        wrapped = cell.wrap(console, width, justify=justify, overflow=overflow, no_wrap=True)
-        rendered = Text("\n").join(wrapped).render(console, end=cell.end)
-        lines = list(
-            Segment.split_and_crop_lines(
-                rendered, width, include_new_lines=False, pad=True, style=_NULL
-            )
-        )
-        return lines[0] if lines else [Segment(" " * width, _NULL)]
-
     def _apply_layout(self) -> None:
         layout = fit_columns(self.app.size.width)
-        signature = ([(c.key, w) for c, w in layout[0]], layout[1])
+        signature = _signature(self.app.size.width)
         if signature == self._layout:
             return
         self._layout = signature
@@ -367,12 +411,19 @@ class OrderTable(DataTable[Text]):
 
     def _fill(self, cursor_row: int) -> None:
         self.clear()
-        for row in self._rows:
-            cells = [
-                _number(row, self._selected) if c.key == "number" else c.cell(row, self._narrow)
-                for c in self._shown
-            ]
-            self.add_row(*cells, key=row.number)
+        prepared = self._prepared
+        if prepared is not None and prepared.layout == self._layout:
+            for drawing_key, drawing in prepared.drawings.items():
+                self._text_cache.set(drawing_key, drawing)
+            for row, cells in zip(self._rows, prepared.cells, strict=True):
+                if row.number in self._selected:
+                    cells = [_cell(c, row, self._narrow, self._selected) for c in self._shown]
+                self.add_row(*cells, key=row.number)
+        else:
+            for row in self._rows:
+                cells = [_cell(c, row, self._narrow, self._selected) for c in self._shown]
+                self.add_row(*cells, key=row.number)
+        self._prepared = None
         # Sized now, as DataTable does when its queue is next empty: that was one frame
         # later than the status line and the footer that come with the page.
         if self._require_update_dimensions:
@@ -383,9 +434,17 @@ class OrderTable(DataTable[Text]):
         if self._rows:
             self.move_cursor(row=max(0, min(cursor_row, len(self._rows) - 1)), animate=False)
 
-    def show(self, rows: Iterable[OrderRow], selected: set[str], cursor_row: int = 0) -> None:
+    def show(
+        self,
+        rows: Iterable[OrderRow],
+        selected: set[str],
+        cursor_row: int = 0,
+        prepared: PreparedPage | None = None,
+    ) -> None:
+        """Show these rows; `prepared`, if made from the same rows, holds their cells."""
         self._rows = list(rows)
         self._selected = selected
+        self._prepared = prepared if prepared is not None and prepared.rows is rows else None
         if self._layout is None:
             self._apply_layout()
         else:

@@ -146,12 +146,13 @@ def answered(term: str, expected: Expected):
     return ready
 
 
-def answer_time(terminal: Terminal, term: str, expected: Expected) -> float:
+def answer_time(terminal: Terminal, term: str, expected: Expected) -> float | None:
     """When the screen first showed the answer to the term. The screen before it may look
     the same (the answer to "%ta" is the answer to "%tay"), so the screen is read until it
     has shown the answer unchanged for SETTLE seconds, and the answer dates from the first
-    reading after the last one that differed (which "searching…" does); if the first
-    reading already showed it, from that reading (the answer came sooner)."""
+    reading after the last one that differed (which "searching…" does). None if no reading
+    differed: the answer came between two readings, or the screen before it (the previous
+    key's answer, the same orders) was taken for it; the search is typed again."""
     ready = answered(term, expected)
     readings: list[tuple[float, str]] = []
     while True:
@@ -161,7 +162,7 @@ def answer_time(terminal: Terminal, term: str, expected: Expected) -> float:
         if ready(screen):
             changed = max((i for i, (_, s) in enumerate(readings) if s != screen), default=-1)
             if readings[-1][0] - readings[changed + 1][0] >= SETTLE:
-                return readings[changed + 1][0]
+                return readings[changed + 1][0] if changed >= 0 else None
         elif readings[-1][0] - readings[0][0] > 60:
             raise RuntimeError(f"{term!r} never answered:\n{screen}")
 
@@ -219,11 +220,16 @@ def in_terminal(
         for pace in PACES:
             cpu_before = cpu_seconds(pid)
             for term in SEARCHES:
-                clear_search(terminal)
-                last_key = type_term(terminal, term, pace)
-                shown = answer_time(terminal, term, answers[term])
+                for _attempt in range(5):
+                    clear_search(terminal)
+                    last_key = type_term(terminal, term, pace)
+                    shown = answer_time(terminal, term, answers[term])
+                    searches += 1
+                    if shown is not None:
+                        break
+                else:
+                    raise RuntimeError(f"the answer to {term!r} never looked different")
                 latencies[pace].append((term, (shown - last_key) * 1000))
-                searches += 1
             cpu[pace] = cpu_seconds(pid) - cpu_before
         while searches < TOTAL_SEARCHES:
             term = SEARCHES[searches % len(SEARCHES)]

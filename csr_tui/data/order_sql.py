@@ -291,6 +291,43 @@ class OrderStatements:
     def count(self) -> Select[Any]:
         return _capped(select(o.c.id).where(*conditions(self.filters, self.dialect)))
 
+    def day_count(self) -> Select[Any]:
+        """The orders of the whole UTC days asked for (`day_from`, `day_to`: YYYY-MM-DD, the
+        end excluded), of the statuses and markets asked for, from their counters: the
+        running sum at the first counter it reaches `cap` on (reading no further), else
+        the sum of them all. In any order: a sum that reaches the cap on some of them
+        tells "cap or more" whichever they are."""
+        c = t.order_day_counts.c
+        f = self.filters
+        where = []
+        if f.statuses:
+            where.append(c.status.in_(bindparam("statuses", expanding=True)))
+        if f.markets:
+            where.append(c.market_code.in_(bindparam("markets", expanding=True)))
+        if f.created_from:
+            where.append(c.day >= _param("day_from", c.day))
+        if f.created_to:
+            where.append(c.day < _param("day_to", c.day))
+        running = func.sum(c.orders).over(rows=(None, 0)).label("running")
+        counted = select(running).where(*where).subquery()
+        reached = (
+            select(counted.c.running)
+            .where(counted.c.running >= _param("cap", o.c.id))
+            .limit(1)
+            .scalar_subquery()
+        )
+        total = select(func.coalesce(func.sum(c.orders), 0)).where(*where).scalar_subquery()
+        return select(func.coalesce(reached, total))
+
+    def edge_count(self) -> Select[Any]:
+        """The orders from `edge_from` to `edge_to` (excluded) of the statuses and markets
+        asked for, counting no further than `edge_cap`: a part of a day."""
+        edge = [
+            o.c.created_at >= _param("edge_from", o.c.created_at),
+            o.c.created_at < _param("edge_to", o.c.created_at),
+        ]
+        return _capped(select(o.c.id).where(*kinds(self.filters, self.dialect), *edge), "edge_cap")
+
     def count_via_walk(self) -> Select[Any]:
         return _capped(
             select(o.c.id).where(self._source().walk_test, *conditions(self.filters, self.dialect))

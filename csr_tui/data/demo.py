@@ -1086,7 +1086,7 @@ def _without_secondary_indexes(conn: Connection) -> Iterator[Callable[[Sequence[
     conn.exec_driver_sql("DELETE FROM order_day_counts")
     conn.exec_driver_sql(
         "INSERT INTO order_day_counts (status, market_code, day, orders) "
-        f"SELECT status, market_code, {day}, count(*) FROM orders GROUP BY 1, 2, 3"
+        f"SELECT status, market_code, {day}, count(*) FROM orders GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
 
 

@@ -58,7 +58,7 @@ def upgrade() -> None:
     day = DAY[dialect].format("created_at")
     op.execute(
         "INSERT INTO order_day_counts (status, market_code, day, orders) "
-        f"SELECT status, market_code, {day}, count(*) FROM orders GROUP BY 1, 2, 3"
+        f"SELECT status, market_code, {day}, count(*) FROM orders GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
     if dialect == "sqlite":
         _sqlite_triggers()

@@ -29,7 +29,10 @@ the start date on, which the name index narrows to, since created_at follows nam
   page-size / density entries, which falls as the matches grow. At the switch both cost
   about the same (2-5 ms at 1M orders), so there is no cliff around it.
 
-Counts stop at COUNT_CAP and then read "10,000+". Every statement is built once per shape
+Counts stop at COUNT_CAP and then read "10,000+". Without a search term the count adds up
+the orders of each status, market and UTC day that triggers keep in order_day_counts, and
+counts only the parts of days at either end of the dates through the index
+(`OrderList._count_without_term`). Every statement is built once per shape
 and reused with new parameters. The plans hold without planner statistics (SQLite has
 none unless ANALYZE ran): on SQLite, conditions that must not choose the index are written
 `+column`. `DictionaryKey` is the place for another searched key (a folded name, phone

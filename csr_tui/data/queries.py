@@ -446,11 +446,12 @@ class OrderList:
             parts.append("days")
         edge(older)
         shape = tuple(parts)
-        return self._run(
+        total = self._run(
             ("count in parts", shape, kinds),
             lambda: self.sql.parts_count(shape, kinds),
             **values,
         ).scalar_one()
+        return int(total)  # PostgreSQL's sum of counts is a numeric
 
     def _count_through_source(self) -> int:
         key = ("count via source", self.source_shape, self.filters)

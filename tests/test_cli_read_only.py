@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -177,12 +178,16 @@ def test_read_only_listing_prints_what_the_normal_path_prints(
     plan = data.draw(st.sampled_from(list(PLANS)))
     exposed = data.draw(st.booleans())  # world-writable: both paths warn
     agent = data.draw(st.sampled_from([None, None, None, None, "Mercy", " ", "x" * 60]))
+    # The days of --from and --to are local: elsewhere than UTC they cut UTC days in parts.
+    zone = data.draw(st.sampled_from(["UTC", "America/New_York", "Asia/Kolkata"]))
     prefix = ["--database", f"sqlite:///{demo_db}"]
     if agent is not None:
         prefix += ["--agent", agent]
     os.chmod(demo_db, 0o666 if exposed else 0o600)
     try:
         with monkeypatch.context() as m:
+            m.setenv("TZ", zone)
+            time.tzset()
             for name, value in PLANS[plan].items():
                 if name == "SPARSE_LIMIT":
                     for dialect in queries.SPARSE_LIMIT:
@@ -191,6 +196,7 @@ def test_read_only_listing_prints_what_the_normal_path_prints(
                     m.setattr(queries, name, value)
             normal, read_only = both_paths(capsys, monkeypatch, demo_db, [*prefix, *argv])
     finally:
+        time.tzset()
         os.chmod(demo_db, 0o600)
     assert read_only == normal
     code, out, err = read_only

@@ -995,9 +995,10 @@ def _without_secondary_indexes(conn: Connection) -> Iterator[Callable[[Sequence[
     bulk tables for a bulk load, then put them back from their own definitions: sorting
     once beats a million index insertions, FTS5 rebuilds faster than it inserts row by row,
     and a foreign key checks all rows in one join. The names the triggers would have added
-    to order_names are added in one statement. Gives a function that puts back those of
-    some tables at once (the customers' and the catalogue's, before the orders: the order
-    maker works meanwhile); the rest are put back at the end."""
+    to order_names are added in one statement, and the orders of each day counted in one
+    (order_day_counts). Gives a function that puts back those of some tables at once (the
+    customers' and the catalogue's, before the orders: the order maker works meanwhile);
+    the rest are put back at the end."""
     names = ", ".join(f"'{name}'" for name in BULK_TABLES)
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
@@ -1075,6 +1076,17 @@ def _without_secondary_indexes(conn: Connection) -> Iterator[Callable[[Sequence[
     conn.exec_driver_sql(
         "INSERT INTO order_names (name_key) SELECT DISTINCT name_key FROM orders WHERE true "
         "ORDER BY name_key ON CONFLICT DO NOTHING"
+    )
+    # The orders of each status, market and UTC day, counted again from all the orders.
+    day = (
+        "substr(created_at, 1, 10)"
+        if sqlite
+        else "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+    )
+    conn.exec_driver_sql("DELETE FROM order_day_counts")
+    conn.exec_driver_sql(
+        "INSERT INTO order_day_counts (status, market_code, day, orders) "
+        f"SELECT status, market_code, {day}, count(*) FROM orders GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
 
 

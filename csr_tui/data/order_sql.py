@@ -8,6 +8,7 @@ and SQLAlchemy, only for a shape it has not met before.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -290,6 +291,52 @@ class OrderStatements:
 
     def count(self) -> Select[Any]:
         return _capped(select(o.c.id).where(*conditions(self.filters, self.dialect)))
+
+    def parts_count(self, parts: Sequence[str], kinds: bool) -> Select[Any]:
+        """The orders of the filters counted in parts, one after the other until their sum
+        reaches `cap`: "days" i, the UTC days from `day_from_i` to `day_to_i` (YYYY-MM-DD,
+        excluded) from their counters (order_day_counts), of the statuses and markets
+        `statuses` and `markets` (lists, of all of them when the filter sets none: each
+        pair is a range of the counters' key); "edge" i, the orders from `edge_from_i` to
+        `edge_to_i` (excluded), part of a day, through an index, counted up to `cap`: of
+        those statuses and markets if `kinds`, else of all (the created-at index). The
+        sum of the parts as soon as it reaches `cap`, reading no further part; else the
+        sum of them all."""
+        c = t.order_day_counts.c
+        kind_lists = [
+            bindparam("statuses", expanding=True),
+            bindparam("markets", expanding=True),
+        ]
+        counted = []
+        for i, part in enumerate(parts):
+            if counted:
+                # The sum below reads one row ahead (PostgreSQL): a row of 0 between two
+                # parts is what it reads ahead, not the next part.
+                counted.append(select(literal_column("0").label("n")))
+            if part == "days":
+                n = select(func.coalesce(func.sum(c.orders), 0)).where(
+                    c.day >= _param(f"day_from_{i}", c.day),
+                    c.day < _param(f"day_to_{i}", c.day),
+                    c.status.in_(kind_lists[0]),
+                    c.market_code.in_(kind_lists[1]),
+                )
+            else:
+                where = [
+                    o.c.created_at >= _param(f"edge_from_{i}", o.c.created_at),
+                    o.c.created_at < _param(f"edge_to_{i}", o.c.created_at),
+                ]
+                if kinds:
+                    where += [o.c.status.in_(kind_lists[0]), o.c.market_code.in_(kind_lists[1])]
+                n = _capped(select(o.c.id).where(*where))
+            counted.append(select(n.scalar_subquery().label("n")))
+        each = (union_all(*counted) if len(counted) > 1 else counted[0]).subquery()
+        so_far = (None, 0)  # rows: from the first to this one, in the order they come
+        running = select(
+            func.sum(each.c.n).over(rows=so_far).label("running"),
+            func.count().over(rows=so_far).label("rows"),
+        ).subquery()
+        reached = running.c.running >= _param("cap", o.c.id)
+        return select(running.c.running).where(reached | (running.c.rows == len(counted))).limit(1)
 
     def count_via_walk(self) -> Select[Any]:
         return _capped(

@@ -227,6 +227,19 @@ order_names = Table(
     Index(None, "compact_key", "name_key"),  # all a name search reads of a name
 )
 
+# How many orders each status, market and UTC day (YYYY-MM-DD) has: the count of the order
+# list without a search term adds these up for the whole days it asks for. Triggers on
+# orders keep them exact (migration 0007); a counter that falls to 0 is deleted.
+order_day_counts = Table(
+    "order_day_counts",
+    metadata,
+    Column("status", String(24), primary_key=True),
+    Column("market_code", String(8), primary_key=True),
+    Column("day", Key(10), primary_key=True),
+    Column("orders", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 shipments = Table(
     "shipments",
     metadata,

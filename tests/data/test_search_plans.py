@@ -38,6 +38,7 @@ STAT1_1M = [
     ("orders", "ix_orders_phone_key_created_at_id_status_market_code", "1000000 20 1 1 1 1"),
     ("orders", "ix_orders_status_market_code_created_at_id_name_key", "1000000 200000 40000 1 1 1"),
     ("orders", "sqlite_autoindex_orders_1", "1000000 1"),
+    ("order_day_counts", "order_day_counts", "25555 5111 1022 1"),
 ]
 NAME_INDEX = "ix_orders_name_key_created_at_id_status_market_code"
 WALK_INDEXES = (
@@ -138,6 +139,7 @@ def pg_orders(pg_server, request, tmp_path_factory):
         # already flushed: the test server commits asynchronously unless asked not to.
         conn.exec_driver_sql("SET synchronous_commit = on")
         conn.exec_driver_sql("ALTER TABLE orders DISABLE TRIGGER orders_name")
+        conn.exec_driver_sql("ALTER TABLE orders DISABLE TRIGGER orders_day_count")
         conn.exec_driver_sql(
             SYNTHETIC_ORDERS,
             {
@@ -148,8 +150,14 @@ def pg_orders(pg_server, request, tmp_path_factory):
             },
         )
         conn.exec_driver_sql("ALTER TABLE orders ENABLE TRIGGER orders_name")
+        conn.exec_driver_sql("ALTER TABLE orders ENABLE TRIGGER orders_day_count")
         conn.exec_driver_sql(
             "INSERT INTO order_names (name_key) SELECT DISTINCT name_key FROM orders"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO order_day_counts SELECT status, market_code, "
+            "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), count(*) FROM orders "
+            "GROUP BY 1, 2, 3"
         )
         conn.exec_driver_sql("VACUUM ANALYZE")
         assert conn.exec_driver_sql(
@@ -297,3 +305,35 @@ def test_a_trigram_absent_from_every_name_is_answered_by_the_name_index(sqlite_c
         order_list = OrderList(conn, OrderFilter(text="m%qzx"), ["JP", "US"])
         assert order_list.page() == ([], False) and order_list.count().value == 0
     assert seen and all("order_names" in statement for statement, _ in seen)
+
+
+def test_the_count_of_a_broad_filter_reads_the_day_counters(searched):
+    """Without a search term, the whole days are counted from order_day_counts (a range of
+    its key per status and market) and only the part of a day at the start of the range
+    from the orders (a range of the index bounded at both ends): not 10,001 index entries
+    of the orders."""
+    db, explain = searched
+    with statements(db) as seen, db.reading() as conn:
+        assert OrderList(conn, OrderFilter(**BROAD), ["JP", "US"]).count().value > 0
+    [(statement, parameters)] = seen
+    plan = explain(statement, parameters)
+    text = "\n".join(plan)
+    if db.dialect == "sqlite":
+        counters = [line for line in plan if "order_day_counts" in line]
+        assert counters and all(
+            line == "SEARCH order_day_counts USING PRIMARY KEY "
+            "(status=? AND market_code=? AND day>? AND day<?)"
+            for line in counters
+        ), text
+        edge = "(status=? AND market_code=? AND created_at>? AND created_at<?)"
+        orders = [line for line in plan if re.match(r"(SCAN|SEARCH) orders\b", line)]
+        assert orders == [f"SEARCH orders USING COVERING INDEX {WALK_INDEXES[1]} {edge}"], text
+    else:
+        # The newest days through the counters' key (older batches, a large part of this
+        # small table, may be read whole).
+        assert re.search(r"Index (Only )?Scan (using|on) pk_order_day_counts", text), text
+        scans = postgresql_scans(plan)
+        assert len(scans) == 1, text
+        for node, conditions in scans:
+            assert "Seq Scan" not in node, text
+            assert re.search(r"created_at >= .* AND \(?created_at < ", conditions), text

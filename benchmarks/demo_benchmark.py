@@ -32,20 +32,21 @@ from csr_tui.data.demo import load_demo
 
 class PhaseTimer:
     def __init__(self) -> None:
-        self.phases: list[tuple[str, float]] = []
+        self.phases: list[tuple[str, float, float]] = []
         self._name = ""
-        self._start = 0.0
+        self._start = self._cpu = 0.0
 
     def phase(self, name: str, total: int) -> None:
         self.stop()
-        self._name, self._start = name, time.perf_counter()
+        self._name, self._start, self._cpu = name, time.perf_counter(), time.process_time()
 
     def advance(self, amount: int) -> None:
         return None
 
     def stop(self) -> None:
         if self._name:
-            self.phases.append((self._name, time.perf_counter() - self._start))
+            wall = time.perf_counter() - self._start
+            self.phases.append((self._name, wall, time.process_time() - self._cpu))
             self._name = ""
 
 
@@ -96,8 +97,9 @@ def main() -> None:
     table.add_column("phase")
     table.add_column("seconds", justify="right")
     table.add_column("share", justify="right")
-    for name, seconds in timer.phases:
-        table.add_row(name, f"{seconds:.1f}", f"{seconds / total:.0%}")
+    table.add_column("loading process CPU", justify="right")
+    for name, seconds, cpu in timer.phases:
+        table.add_row(name, f"{seconds:.1f}", f"{seconds / total:.0%}", f"{cpu:.1f}")
     table.add_row("[b]total[/b]", f"[b]{total:.1f}[/b]", "")
     console = Console()
     console.print(table)

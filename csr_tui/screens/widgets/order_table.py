@@ -111,8 +111,8 @@ def row_detail(row: OrderRow, width: int, max_lines: int = 2) -> Text:
 Layout = tuple[tuple[tuple[str, int], ...], bool]  # the columns' keys and widths; narrow
 
 
-def _signature(width: int) -> Layout:
-    columns, narrow = fit_columns(width)
+def _signature(layout: tuple[list[tuple[_Column, int]], bool]) -> Layout:
+    columns, narrow = layout
     return tuple((c.key, w) for c, w in columns), narrow
 
 
@@ -132,10 +132,8 @@ class PreparedPage:
 def prepare_page(rows: list[OrderRow], width: int, console: Console) -> PreparedPage:
     """The cells of `rows` (no order selected) and their drawings, for a terminal `width`
     columns wide. Reads nothing of the table: callable from a worker thread."""
-    layout = _signature(width)
-    by_key = {c.key: c for c in COLUMNS}
-    shown = [(by_key[key], w) for key, w in layout[0]]
-    narrow = layout[1]
+    shown, narrow = fitted = fit_columns(width)
+    layout = _signature(fitted)
     cells = [[_cell(c, row, narrow, frozenset()) for c, _ in shown] for row in rows]
     drawings: dict[tuple[object, ...], list[Segment]] = {}
     for row_cells in cells:
@@ -397,7 +395,7 @@ class OrderTable(DataTable[Text]):
 
     def _apply_layout(self) -> None:
         layout = fit_columns(self.app.size.width)
-        signature = _signature(self.app.size.width)
+        signature = _signature(layout)
         if signature == self._layout:
             return
         self._layout = signature

@@ -320,8 +320,8 @@ def _sqlite_dialect() -> Any:
         from sqlalchemy import create_engine
 
         engine = create_engine("sqlite://", paramstyle="named")
-        with engine.connect():
-            pass  # the dialect reads SQLite's version on the first connection, as the engine's
+        # The dialect reads SQLite's version on its first connection, as the engine's does.
+        engine.connect().close()
         _DIALECT.append(engine.dialect)
         engine.dispose()
     return _DIALECT[0]

@@ -79,6 +79,8 @@ TERMLESS = [filters for text, filters in SEARCHES if not text] + [
     {"markets": frozenset({"JP"})},
     {"statuses": frozenset({OrderStatus.CANCELED}), "created_to": NOW - timedelta(days=3)},
     {"created_from": NOW - timedelta(days=40), "created_to": NOW - timedelta(days=2)},
+    # Within one UTC day: counted through the orders' index, not the day counters.
+    {"created_from": NOW - timedelta(hours=5), "created_to": NOW - timedelta(hours=1)},
 ]
 
 

@@ -88,7 +88,8 @@ class Case:
     # A later page is read without its count, as the order list does (it has the count
     # from the first page of the same filter).
     with_count: bool = True
-    statements: list[tuple[str, Any]] = field(default_factory=list)
+    # (SQL, parameters, whether it ran on the plan-once connections: Database.reading)
+    statements: list[tuple[str, Any, bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -192,17 +193,25 @@ def build_cases(services: Services) -> list[Case]:
 
 
 def capture(services: Services, case: Case) -> None:
-    """Record the statements one search issues, to replay them on the raw connection."""
+    """Record the statements one search issues, to replay them on a raw connection of the
+    same engine."""
+    engines = [(services.db.engine, False), (services.db.plan_once_engine, True)]
+    listeners = []
+    for engine, plan_once in engines:
+        if engine is None:
+            continue
 
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith(("SELECT", "WITH", "EXPLAIN")):
-            case.statements.append((statement, parameters))
+        def record(conn, cursor, statement, parameters, context, executemany, p=plan_once):
+            if statement.lstrip().upper().startswith(("SELECT", "WITH", "EXPLAIN")):
+                case.statements.append((statement, parameters, p))
 
-    event.listen(services.db.engine, "before_cursor_execute", record)
+        event.listen(engine, "before_cursor_execute", record)
+        listeners.append((engine, record))
     try:
         services.search_orders(case.filter, after=case.after, with_count=case.with_count)
     finally:
-        event.remove(services.db.engine, "before_cursor_execute", record)
+        for engine, record in listeners:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 def measure(url: str, runs: int) -> tuple[str, int, dict[str, Result], dict[str, Case]]:
@@ -211,6 +220,8 @@ def measure(url: str, runs: int) -> tuple[str, int, dict[str, Result], dict[str,
     with db.reading() as conn:
         total = conn.execute(select(func.count()).select_from(t.orders)).scalar_one()
     raw_conn = db.engine.raw_connection()
+    # Prepared once, one generic plan (PostgreSQL), as the list without a term reads.
+    plan_once_conn = (db.plan_once_engine or db.engine).raw_connection()
     results: dict[str, Result] = {}
     cases = build_cases(services)
     for case in cases:
@@ -222,16 +233,19 @@ def measure(url: str, runs: int) -> tuple[str, int, dict[str, Result], dict[str,
         capture(services, case)
 
         def replay(c: Case = case) -> None:
-            cursor = raw_conn.cursor()
-            for statement, parameters in c.statements:
+            for statement, parameters, plan_once in c.statements:
+                conn = plan_once_conn if plan_once else raw_conn
+                cursor = conn.cursor()
                 cursor.execute(statement, parameters)
                 cursor.fetchall()
-            cursor.close()
+                cursor.close()
             raw_conn.rollback()
+            plan_once_conn.rollback()
 
         bare = median_ms(replay, runs)
         results[case.name] = Result(str(page.count) if case.with_count else "", ours, bare)
     raw_conn.close()
+    plan_once_conn.close()
     dialect = db.dialect
     db.close()
     return dialect, total, results, {c.name: c for c in cases}

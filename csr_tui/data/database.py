@@ -20,13 +20,13 @@ from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
 from typing import TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from csr_tui.config import mask_url
 from csr_tui.data import migrate
 from csr_tui.data.audit import AuditLog
-from csr_tui.data.engine import WRITE, create_db_engine
+from csr_tui.data.engine import WRITE, create_db_engine, create_plan_once_engine
 from csr_tui.data.faults import (
     ConnectionLost,
     DatabaseBusy,
@@ -141,6 +141,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_db_engine(url)
+        self.plan_once_engine: Engine | None = (
+            create_plan_once_engine(self.engine) if self.dialect == "postgresql" else None
+        )
 
     @property
     def dialect(self) -> str:
@@ -203,22 +206,27 @@ class Database:
             return query(unit)
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
+    def reading(self, *, plan_once: bool = False) -> Iterator[Connection]:
         """A connection for queries. On SQLite one read transaction: a consistent snapshot.
         PostgreSQL (read committed) gives each statement its own snapshot in a transaction
-        too, so reads skip the BEGIN and COMMIT round trips."""
-        with translated_errors(self.url), self.engine.connect() as conn:
-            if self.dialect == "postgresql":
+        too, so reads skip the BEGIN and COMMIT round trips. `plan_once`: on PostgreSQL,
+        statements prepared once with one plan for any values (`create_plan_once_engine`);
+        only for statements without a LIKE."""
+        if self.dialect != "postgresql":
+            with translated_errors(self.url), self.engine.connect() as conn, conn.begin():
+                yield conn
+        elif plan_once and self.plan_once_engine is not None:
+            with translated_errors(self.url), self.plan_once_engine.connect() as conn:
+                yield conn
+        else:
+            with translated_errors(self.url), self.engine.connect() as conn:
                 yield conn.execution_options(isolation_level="AUTOCOMMIT")
-            else:
-                with conn.begin():
-                    yield conn
 
-    def query(self, run: Callable[[Connection], T]) -> T:
+    def query(self, run: Callable[[Connection], T], *, plan_once: bool = False) -> T:
         """A list query on a reading connection; run once more if the connection was lost."""
 
         def once() -> T:
-            with self.reading() as conn:
+            with self.reading(plan_once=plan_once) as conn:
                 return run(conn)
 
         return self._retrying_read(once)
@@ -236,3 +244,5 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.plan_once_engine is not None:
+            self.plan_once_engine.dispose()

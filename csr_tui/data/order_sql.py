@@ -70,6 +70,13 @@ def _param(name: str, column: Any = None) -> Any:
     return bindparam(name, type_=None if column is None else column.type)
 
 
+def _limit(name: str, dialect: str) -> Any:
+    """A LIMIT's parameter: on PostgreSQL written into the statement as a number, so that a
+    generic plan (database.Database.reading, plan_once) knows how few rows it reads; it
+    would otherwise assume a tenth of the table and scan it."""
+    return bindparam(name, type_=o.c.id.type, literal_execute=dialect == "postgresql")
+
+
 def _between(col: Any, low: str, high: str) -> ColumnElement[bool]:
     return and_(col >= _param(low), col < _param(high))
 
@@ -250,9 +257,9 @@ def _order(ascending: bool, created_at: Any = o.c.created_at, id_: Any = o.c.id)
     return [created_at.desc(), id_.desc()]
 
 
-def _capped(rows: Select[Any], cap: str = "cap") -> Select[Any]:
+def _capped(rows: Select[Any], dialect: str) -> Select[Any]:
     """How many rows `rows` selects, counting no further than the parameter `cap`."""
-    limited = rows.limit(_param(cap, o.c.id)).subquery()
+    limited = rows.limit(_limit("cap", dialect)).subquery()
     return select(func.count()).select_from(limited)
 
 
@@ -274,7 +281,7 @@ class OrderStatements:
         return _source(self.source_shape, self.dialect)
 
     def source_count(self) -> Select[Any]:
-        return _capped(select(o.c.id).where(self._source().match))
+        return _capped(select(o.c.id).where(self._source().match), self.dialect)
 
     def probe(self) -> Select[Any]:
         src, dialect = self._source(), self.dialect
@@ -286,11 +293,11 @@ class OrderStatements:
             tests = conditions(self.filters, dialect)
         # Tested in the select list, where no index can serve them.
         kept = case((and_(*tests), 1), else_=0) if tests else literal_column("1")
-        first = select(kept.label("kept")).where(*where).limit(_param("probe", o.c.id)).subquery()
+        first = select(kept.label("kept")).where(*where).limit(_limit("probe", dialect)).subquery()
         return select(func.count(), func.coalesce(func.sum(first.c.kept), 0))
 
     def count(self) -> Select[Any]:
-        return _capped(select(o.c.id).where(*conditions(self.filters, self.dialect)))
+        return _capped(select(o.c.id).where(*conditions(self.filters, self.dialect)), self.dialect)
 
     def parts_count(self, parts: Sequence[str], kinds: bool) -> Select[Any]:
         """The orders of the filters counted in parts, one after the other until their sum
@@ -327,7 +334,7 @@ class OrderStatements:
                 ]
                 if kinds:
                     where += [o.c.status.in_(kind_lists[0]), o.c.market_code.in_(kind_lists[1])]
-                n = _capped(select(o.c.id).where(*where))
+                n = _capped(select(o.c.id).where(*where), self.dialect)
             counted.append(select(n.scalar_subquery().label("n")))
         each = (union_all(*counted) if len(counted) > 1 else counted[0]).subquery()
         so_far = (None, 0)  # rows: from the first to this one, in the order they come
@@ -335,18 +342,19 @@ class OrderStatements:
             func.sum(each.c.n).over(rows=so_far).label("running"),
             func.count().over(rows=so_far).label("rows"),
         ).subquery()
-        reached = running.c.running >= _param("cap", o.c.id)
+        reached = running.c.running >= _limit("cap", self.dialect)
         return select(running.c.running).where(reached | (running.c.rows == len(counted))).limit(1)
 
     def count_via_walk(self) -> Select[Any]:
         return _capped(
-            select(o.c.id).where(self._source().walk_test, *conditions(self.filters, self.dialect))
+            select(o.c.id).where(self._source().walk_test, *conditions(self.filters, self.dialect)),
+            self.dialect,
         )
 
     def count_through_source(self) -> Select[Any]:
         src = self._source()
         where = conditions(self.filters, self.dialect, drive=False, dated=src.dated)
-        return _capped(select(o.c.id).where(src.match, *where))
+        return _capped(select(o.c.id).where(src.match, *where), self.dialect)
 
     def _rows_of(self, keys: Select[Any], ascending: bool) -> Select[Any]:
         """The rows of a page whose ids `keys` selects, sorted (they are few)."""
@@ -364,7 +372,7 @@ class OrderStatements:
             *conditions(self.filters, dialect, drive=False, dated=src.dated),
             *_keyset(dialect, keyset, drive=False),
         ]
-        limit = _param("limit", o.c.id)
+        limit = _limit("limit", dialect)
         if dialect == "sqlite":
             order = _order(ascending, _created_at(dialect, drive=False))
             keys = select(o.c.id).where(*where).order_by(*order).limit(limit)
@@ -385,7 +393,7 @@ class OrderStatements:
             *_date_conditions(self.filters, o.c.created_at),
             *_keyset(dialect, keyset),
         ]
-        limit = _param("limit", o.c.id)
+        limit = _limit("limit", dialect)
         parts = []
         for i in range(combos or 1):
             where = list(common)

@@ -37,6 +37,7 @@ from csr_tui.domain.orders import (
     new_note,
     reorder,
 )
+from csr_tui.domain.search import SearchKind
 from csr_tui.domain.snapshot import changes, snapshot
 from csr_tui.domain.statuses import DiscountKind
 from csr_tui.services.listing import OrderPage, read_page
@@ -91,6 +92,11 @@ class AuditEntry:
     agent: str
     at: datetime
     changes: dict[str, Any]
+
+
+def _plan_once(order_filter: OrderFilter) -> bool:
+    """The list without a search term: statements PostgreSQL may prepare and plan once."""
+    return order_filter.search.kind is SearchKind.ALL
 
 
 def _key(ref: Ref) -> tuple[str, object]:
@@ -174,12 +180,15 @@ class Services:
                     on_page=on_page,
                 )
 
-        return self.db.query(page)
+        return self.db.query(page, plan_once=_plan_once(order_filter))
 
     def count_orders(self, order_filter: OrderFilter) -> Count:
         """How many orders match (above the count cap: "10,000+"), without a page."""
         codes = self.market_codes()
-        return self.db.query(lambda conn: OrderList(conn, order_filter, codes).count())
+        return self.db.query(
+            lambda conn: OrderList(conn, order_filter, codes).count(),
+            plan_once=_plan_once(order_filter),
+        )
 
     def get_order(self, number: str) -> PurchaseOrder:
         return self.db.read(lambda r: r.orders.get(number.strip().upper()))

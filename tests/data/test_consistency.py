@@ -18,7 +18,7 @@ from csr_tui.data.database import Database
 from csr_tui.data.faults import SaveUncertain
 from csr_tui.data.repository import CartRepository, CatalogRepository, OrderRepository
 from csr_tui.domain import ConcurrentEditError, ShipmentStatus
-from csr_tui.services import CartRef, OrderRef, Services
+from csr_tui.services import CartRef, OrderFilter, OrderRef, Services
 from tests.conftest import place_order
 
 # -- one snapshot ------------------------------------------------------------------------
@@ -210,8 +210,10 @@ def test_after_the_server_drops_its_connections_the_next_actions_work(
     services, database_url, pg_server
 ):
     order = place_order(services)
+    listed = services.search_orders(OrderFilter())  # the list's prepared statements
     _drop_connections(pg_server, database_url)
     assert services.get_order(order.number).version == order.version
+    assert services.search_orders(OrderFilter()).rows == listed.rows
     _drop_connections(pg_server, database_url)
     paid = services.add_payment(order.number, order.version, "card", Decimal("1.00"))
     assert paid.version == order.version + 1

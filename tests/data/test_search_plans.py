@@ -23,6 +23,7 @@ from csr_tui.data.database import Database
 from csr_tui.data.lists import search_customers, search_variants
 from csr_tui.data.queries import OrderFilter, OrderList
 from csr_tui.domain import OrderStatus
+from csr_tui.services import Services
 from tests.conftest import new_database_url
 from tests.data.test_order_search import force
 from tests.factories import NOW
@@ -73,6 +74,13 @@ SEARCHES = [
     ("", BROAD),
     ("", {"created_from": NOW - timedelta(days=2)}),
     ("", {}),
+]
+TERMLESS = [filters for text, filters in SEARCHES if not text] + [
+    {"markets": frozenset({"JP"})},
+    {"statuses": frozenset({OrderStatus.CANCELED}), "created_to": NOW - timedelta(days=3)},
+    {"created_from": NOW - timedelta(days=40), "created_to": NOW - timedelta(days=2)},
+    # Within one UTC day: counted through the orders' index, not the day counters.
+    {"created_from": NOW - timedelta(hours=5), "created_to": NOW - timedelta(hours=1)},
 ]
 
 
@@ -337,3 +345,41 @@ def test_the_count_of_a_broad_filter_reads_the_day_counters(searched):
         for node, conditions in scans:
             assert "Seq Scan" not in node, text
             assert re.search(r"created_at >= .* AND \(?created_at < ", conditions), text
+
+
+def test_the_list_without_a_term_runs_generic_plans_on_an_index(pg_orders):
+    """On PostgreSQL the list without a search term reads through connections that prepare
+    each statement once and keep one generic plan for any values (Database.reading,
+    plan_once): the plans PostgreSQL runs (auto_explain) take the values as parameters and
+    read the orders through an index. A page's LIMIT given as a parameter left such a plan
+    guessing a tenth of the table, and it read all of it. A search with a term is planned
+    for its values on the other connections."""
+    db = Database(pg_orders.url)
+    plans: list[str] = []
+
+    @event.listens_for(db.plan_once_engine, "connect")
+    def explain_each(dbapi: Any, _record: Any) -> None:
+        dbapi.add_notice_handler(lambda notice: plans.append(notice.message_primary))
+        dbapi.execute("LOAD 'auto_explain'")
+        dbapi.execute("SET auto_explain.log_min_duration = 0")
+        dbapi.execute("SET auto_explain.log_level = notice")
+
+    services = Services(db, "plans")
+    try:
+        for filters in TERMLESS:
+            first = services.search_orders(OrderFilter(**filters), size=2)
+            assert first.rows and first.count is not None
+            services.search_orders(OrderFilter(**filters), after=first.rows[-1].cursor, size=2)
+            services.search_orders(OrderFilter(**filters), before=first.rows[0].cursor, size=2)
+            services.search_orders(OrderFilter(**filters), last=True, size=2)
+        assert len(plans) >= 5 * len(TERMLESS), plans
+        for notice in plans:
+            query, _, plan = notice.partition("  (cost=")
+            assert "Seq Scan on orders" not in plan and "Index" in plan, notice
+            if re.search(r"\$\d", query):
+                assert re.search(r"\$\d", plan), notice  # generic: parameters, not values
+        plans.clear()
+        assert services.search_orders(OrderFilter(text="%tay", **BROAD)).rows
+        assert plans == []
+    finally:
+        db.close()

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from textual.constants import ESCAPE_DELAY
 
 from csr_tui.config import mask_url
 from csr_tui.data.database import Database
@@ -168,8 +169,15 @@ def answer_time(terminal: Terminal, term: str, expected: Expected) -> float | No
 
 
 def clear_search(terminal: Terminal) -> None:
-    """Escape empties the search field (its placeholder shows); then all orders show."""
+    """Escape empties the search field (its placeholder shows); then all orders show.
+
+    A terminal sends Escape as the byte that also starts the sequences of other keys, so
+    Textual waits ESCAPE_DELAY (0.1 s) for more: keys typed sooner join the wait and arrive
+    together after it. When the field was already empty the screen does not change, and
+    the first term used to be typed into that wait (its last key answered 100-200 ms
+    later than the same term typed again)."""
     terminal.keys("Escape")
+    time.sleep(ESCAPE_DELAY + 0.05)
     terminal.wait_for(lambda s: BUSY not in s and PLACEHOLDER in s and " of " in s)
 
 

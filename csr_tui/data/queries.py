@@ -386,6 +386,17 @@ class OrderList:
         size, bound = self.source_size
         return size < bound and size <= SPARSE_LIMIT[self.dialect] * max(1, len(self._combos()))
 
+    @property
+    def none_found(self) -> bool:
+        """The search term's orders, counted (or probed, with filters) to choose the plan,
+        are none: no page to read (an absent name took two reads of the names, now one)."""
+        if self.source_shape is None:
+            return False
+        if not self.filter.is_filtered:
+            return self.source_size[0] == 0
+        seen, kept = self.probe
+        return kept == 0 and seen < PROBE
+
     # -- count -------------------------------------------------------------------------
 
     def known_count(self) -> Count | None:
@@ -472,6 +483,8 @@ class OrderList:
         `after`: the page older than that row; `before`: the page newer than it;
         `last`: the oldest page.
         """
+        if self.none_found:
+            return [], False
         ascending = before is not None or last
         cursor = after or before
         keyset: Keyset = "after" if after else "before" if before else None

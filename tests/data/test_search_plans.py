@@ -383,3 +383,16 @@ def test_the_list_without_a_term_runs_generic_plans_on_an_index(pg_orders):
         assert plans == []
     finally:
         db.close()
+
+
+@pytest.mark.parametrize("text", ["m%qzx", "%qz", "zqx"])
+@pytest.mark.parametrize("filters", [{}, BROAD], ids=["no filter", "filters"])
+def test_a_term_no_order_holds_is_answered_by_one_read(searched, text, filters):
+    """The count (or, with filters, the probe) that chooses the plan finds no order: the
+    page is not read, and the count comes from the same read."""
+    db, _ = searched
+    with statements(db) as seen, db.reading() as conn:
+        order_list = OrderList(conn, OrderFilter(text=text, **filters), ["JP", "US"])
+        assert order_list.page() == ([], False)
+        assert order_list.count().value == 0
+    assert len(seen) == 1, seen

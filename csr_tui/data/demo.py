@@ -9,16 +9,12 @@ even Core executemany are 4-10x slower (search-performance-notes.md, "Bulk load"
 from __future__ import annotations
 
 import gc
-import io
-import json
-import os
 import pickle
 import queue
 import random
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
@@ -33,7 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, func, select, update
 
 from csr_tui.data import tables as t
-from csr_tui.data.engine import WRITE, sqlite_file
+from csr_tui.data.engine import WRITE
 from csr_tui.data.repository import CartRepository, CatalogRepository
 from csr_tui.domain.customers import Address
 from csr_tui.domain.errors import DomainError
@@ -48,10 +44,6 @@ CHUNK = 5_000
 ROWS_PER_INSERT = 20  # SQLite: rows per INSERT statement
 AHEAD = 24  # chunks the order maker may have made before the loading process takes them
 OWN_PROCESS_FROM = 50_000  # orders: below, the rows are made in the loading process
-# SQLite, a load with an order maker: the order tables the maker stores in a file of its
-# own, indexes and all, which the loading process copies record by record at the end
-# (README, "Demo data"). Chosen by measurement: see the README's figures.
-MAKER_TABLES = ("payments",)
 AGENTS = ("alice", "bob", "chen", "dana", "emeka", "farah", "website")
 SEED_SKU = 40_707_827  # the seed's example of a SKU search ("SKU-40707827"): the first variant
 
@@ -423,7 +415,7 @@ class _Writer:
         self.raw = conn.connection.driver_connection
         self.times = _Times(self.pg)
         self.frozen: frozenset[str] = frozenset()
-        self._inserts = _Inserts(self.raw)
+        self._statements: dict[tuple[str, Sequence[str]], tuple[str, str]] = {}
 
     def ts(self, value: datetime) -> str:
         return self.times.text(_us(value))
@@ -448,7 +440,21 @@ class _Writer:
                 self.insert(table, columns, values)
 
     def insert(self, table: str, columns: Sequence[str], batches: _Batches) -> None:
-        self._inserts(table, columns, batches)
+        """SQLite: rows in batches of ROWS_PER_INSERT (see _batches)."""
+        statements = self._statements.get((table, columns))
+        if statements is None:
+            row = f"({', '.join('?' for _ in columns)})"
+            head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+            statements = self._statements[(table, columns)] = (
+                head + ", ".join([row] * ROWS_PER_INSERT),
+                head + row,
+            )
+        many, one = statements
+        full, rest = batches
+        if full:
+            self.raw.executemany(many, full)
+        if rest:
+            self.raw.executemany(one, rest)
 
     def truncate_for_freeze(self) -> None:
         """PostgreSQL: the bulk tables (empty) truncated in this transaction, so that COPY
@@ -466,31 +472,6 @@ class _Writer:
             cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN{freeze}") as copy,
         ):
             copy.write(text)
-
-
-class _Inserts:
-    """SQLite: rows in batches of ROWS_PER_INSERT (see _batches), through one sqlite3
-    connection (the loading process's, or the order maker's own file)."""
-
-    def __init__(self, raw: Any) -> None:
-        self.raw = raw
-        self._statements: dict[tuple[str, Sequence[str]], tuple[str, str]] = {}
-
-    def __call__(self, table: str, columns: Sequence[str], batches: _Batches) -> None:
-        statements = self._statements.get((table, columns))
-        if statements is None:
-            row = f"({', '.join('?' for _ in columns)})"
-            head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-            statements = self._statements[(table, columns)] = (
-                head + ", ".join([row] * ROWS_PER_INSERT),
-                head + row,
-            )
-        many, one = statements
-        full, rest = batches
-        if full:
-            self.raw.executemany(many, full)
-        if rest:
-            self.raw.executemany(one, rest)
 
 
 # SQLite rows in the form one executemany each takes: lists of ROWS_PER_INSERT rows' values,
@@ -1020,14 +1001,12 @@ def _without_secondary_indexes(conn: Connection) -> Iterator[Callable[[Sequence[
     the rest are put back at the end."""
     names = ", ".join(f"'{name}'" for name in BULK_TABLES)
     sqlite = conn.dialect.name == "sqlite"
-    trigger_steps: list[tuple[str, str, str]] = []  # SQLite's (with_triggers, below)
     if sqlite:
         rows = conn.exec_driver_sql(
             "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN "
             f"('index', 'trigger') AND tbl_name IN ({names}) AND sql IS NOT NULL"
         ).all()
         steps = [(on, f"DROP {kind.upper()} {name}", sql) for kind, name, on, sql in rows]
-        trigger_steps = [step for step, row in zip(steps, rows, strict=True) if row[0] == "trigger"]
     else:
         indexes = conn.exec_driver_sql(
             "SELECT tablename, indexname, indexdef FROM pg_indexes i WHERE schemaname = "
@@ -1084,11 +1063,10 @@ def _without_secondary_indexes(conn: Connection) -> Iterator[Callable[[Sequence[
     left = list(steps)
     rebuild = list(SQLITE_FTS_TABLES if sqlite else ())
 
-    def restore(tables: Sequence[str], *, with_triggers: bool = True) -> None:
+    def restore(tables: Sequence[str]) -> None:
         for step in [step for step in left if step[0] in tables]:
-            if with_triggers or step not in trigger_steps:
-                conn.exec_driver_sql(step[2])
-                left.remove(step)
+            conn.exec_driver_sql(step[2])
+            left.remove(step)
         for fts in [fts for fts in rebuild if fts.removesuffix("_fts") in tables]:
             conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
             rebuild.remove(fts)
@@ -1120,14 +1098,11 @@ _Chunk = list[tuple[str, Sequence[str], Any]]
 def make_orders_to_stdout() -> None:
     """The order maker (a process of its own, see DemoLoader._in_a_process): the order rows
     of a load, pickled to stdout chunk by chunk, then None; or the error that stopped it.
-    Arguments: orders, seed, now (ISO), "pg" or "sqlite", and for SQLite the file of its
-    own (JSON: its path, the tables to store there and their indexes; see _MakerFile).
+    Arguments: orders, seed, now (ISO), "pg" or "sqlite".
 
     A thread writes the chunks, so that making goes on while the loading process is busy
     elsewhere (its customers and products, at first) and the pipe is full: up to AHEAD
-    chunks, pickled, wait in memory. With a file of its own, the rows of its tables go
-    there instead, their indexes are built once the last chunk is sent (while the loading
-    process builds those of its tables), and then it says "ready"."""
+    chunks, pickled, wait in memory."""
     gc.disable()  # see load_demo; this process makes no reference cycles
     out = sys.stdout.buffer
     made: queue.Queue[bytes | None] = queue.Queue(AHEAD)
@@ -1141,7 +1116,6 @@ def make_orders_to_stdout() -> None:
     writer.start()
     try:
         orders, seed, now, backend = sys.argv[1:5]
-        own = _MakerFile.from_json(sys.argv[5]) if len(sys.argv) > 5 else None
         loader = DemoLoader(
             None,  # type: ignore[arg-type]
             orders=int(orders),
@@ -1153,131 +1127,13 @@ def make_orders_to_stdout() -> None:
         chunks = _order_chunks(
             loader, backend == "pg", loader._customers(None), loader._variants(None)
         )
-        if own is None:
-            for chunk in chunks:
-                made.put(_pickled(chunk))
-            made.put(pickle.dumps(None))
-        else:
-            with own.storing() as store:
-                for chunk in chunks:
-                    made.put(_pickled(store(chunk)))
-                made.put(pickle.dumps(None))
-            made.put(pickle.dumps(_READY))
+        for chunk in chunks:
+            made.put(pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL))
+        made.put(pickle.dumps(None))
     except Exception as error:
         made.put(pickle.dumps(error))
     made.put(None)
     writer.join()
-
-
-_READY = "ready"  # the order maker's file is complete
-
-
-def _pickled(chunk: _Chunk) -> bytes:
-    """A chunk pickled without the pickler's memo: a value used in many rows (a variant's
-    fields, a status, a day's date) is written again each time instead of looked up and
-    referred to. A third more bytes, but a third less time pickling for the maker (1.1 ->
-    0.75 s per 100,000 orders) against a fifth more unpickling (0.5 -> 0.6 s)."""
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True  # no memo; a chunk holds no reference cycle
-    pickler.dump(chunk)
-    return out.getvalue()
-
-
-@dataclass(frozen=True)
-class _MakerFile:
-    """SQLite: the order maker's own file, which holds some of the order tables (empty in
-    the loading process's database until they are copied from it at the end). Their
-    definitions are the target's own (sqlite_master), so that the copy is SQLite's transfer
-    optimization: `INSERT INTO t SELECT * FROM maker.t` copies the records of the rows and
-    of the index entries without decoding them, when both tables and every index have the
-    same definitions, the target's table is empty and has no triggers, and foreign keys are
-    not enforced (insert.c, xferOptimization)."""
-
-    path: str
-    tables: dict[str, str]  # name: CREATE TABLE
-    indexes: tuple[str, ...]  # CREATE INDEX of those tables
-
-    @classmethod
-    def from_json(cls, text: str) -> _MakerFile:
-        spec = json.loads(text)
-        return cls(spec["path"], spec["tables"], tuple(spec["indexes"]))
-
-    def to_json(self) -> str:
-        return json.dumps({"path": self.path, "tables": self.tables, "indexes": self.indexes})
-
-    @contextmanager
-    def storing(self) -> Iterator[Callable[[_Chunk], _Chunk]]:
-        """In the maker: a function that stores a chunk's rows of this file's tables and
-        gives the rest of the chunk; the indexes built and the file closed at the end. One
-        transaction, no journal (the file is thrown away if anything fails)."""
-        raw = sqlite3.connect(self.path, isolation_level=None)
-        try:
-            raw.execute("PRAGMA journal_mode = OFF")
-            raw.execute("PRAGMA synchronous = OFF")
-            raw.execute(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
-            raw.execute("BEGIN")
-            for create in self.tables.values():
-                raw.execute(create)
-            insert = _Inserts(raw)
-
-            def store(chunk: _Chunk) -> _Chunk:
-                rest = []
-                for table, columns, values in chunk:
-                    if table not in self.tables:
-                        rest.append((table, columns, values))
-                    elif values:
-                        insert(table, columns, values)
-                return rest
-
-            yield store
-            for index in self.indexes:
-                raw.execute(index)
-            raw.execute("COMMIT")
-        finally:
-            raw.close()
-
-    def copy_into(self, raw: Any) -> None:
-        """In the loading process, in its transaction: the tables copied from the file."""
-        raw.execute("ATTACH DATABASE ? AS demo_maker", (self.path,))
-        for table in self.tables:
-            raw.execute(copy_statement(table))
-
-
-def copy_statement(table: str) -> str:
-    """The statement that copies a table of the order maker's file (attached as demo_maker)
-    into the loading process's database."""
-    return f"INSERT INTO main.{table} SELECT * FROM demo_maker.{table}"
-
-
-class _Maker:
-    """The loading process's end of the order maker: its chunks, then its file's tables."""
-
-    def __init__(self, stream: Any, own: _MakerFile | None) -> None:
-        self.stream = stream
-        self.own = own
-        self.chunks = self._chunks()
-
-    def _next(self) -> Any:
-        try:
-            item = pickle.load(self.stream)
-        except EOFError:
-            raise DemoRefused("The demo data maker stopped unexpectedly.") from None
-        if isinstance(item, BaseException):
-            raise item
-        return item
-
-    def _chunks(self) -> Iterator[_Chunk]:
-        while (chunk := self._next()) is not None:
-            yield chunk
-
-    def copy_tables(self, raw: Any) -> None:
-        """Once the maker has indexed its tables: copied into this process's database."""
-        if self.own is None:
-            return
-        if self._next() != _READY:
-            raise DemoRefused("The demo data maker stopped unexpectedly.")
-        self.own.copy_into(raw)
 
 
 class DemoLoader:
@@ -1343,46 +1199,30 @@ class DemoLoader:
                 conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
                 conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
             w = _Writer(conn)
-            try:
-                self._load(conn, w)
-            except BaseException:
-                if sqlite:  # rolled back; the connection, with the load's pragmas, closed
-                    conn.invalidate()
-                raise
+            with ExitStack() as stack:
+                # A big load has its order rows made by another process, which starts now.
+                made = (
+                    stack.enter_context(self._in_a_process(w.pg))
+                    if self.n_orders >= OWN_PROCESS_FROM
+                    else None
+                )
+                self._markets(w)
+                self._coupons(w)
+                with _without_secondary_indexes(conn) as restore:
+                    if w.pg:
+                        w.truncate_for_freeze()
+                    customers = self._customers(w)
+                    variants = self._variants(w)
+                    restore(CATALOGUE_TABLES)
+                    self._orders(w, made or self._here(w, customers, variants))
+                    self.progress.phase("Indexes", 1)
+            self.progress.advance(1)
+            self._reset_sequences(conn)
+            self._carts(conn, customers, variants)
             conn.commit()
             if sqlite:
                 conn.invalidate()
         self._statistics()
-
-    def _load(self, conn: Connection, w: _Writer) -> None:
-        with ExitStack() as stack:
-            # A big load has its order rows made by another process, which starts now.
-            made = (
-                stack.enter_context(self._in_a_process(conn, w.pg))
-                if self.n_orders >= OWN_PROCESS_FROM
-                else None
-            )
-            own = tuple(made.own.tables) if made is not None and made.own is not None else ()
-            self._markets(w)
-            self._coupons(w)
-            with _without_secondary_indexes(conn) as restore:
-                if w.pg:
-                    w.truncate_for_freeze()
-                customers = self._customers(w)
-                variants = self._variants(w)
-                restore(CATALOGUE_TABLES)
-                # The maker's tables get their indexes now, empty (no triggers: they would
-                # stop the copy being a transfer of records); the copy fills them.
-                restore(own, with_triggers=False)
-                self._orders(w, made.chunks if made else self._here(w, customers, variants))
-                self.progress.phase("Indexes", 1)
-                if made is not None and own:
-                    # This process indexes its tables while the maker indexes its own.
-                    restore([name for name in ORDER_TABLES if name not in own])
-                    made.copy_tables(w.raw)
-        self.progress.advance(1)
-        self._reset_sequences(conn)
-        self._carts(conn, customers, variants)
 
     # -- reference data -----------------------------------------------------------------
 
@@ -1633,8 +1473,7 @@ class DemoLoader:
 
     def _orders(self, w: _Writer, chunks: Iterator[_Chunk]) -> None:
         self.progress.phase("Orders", self.n_orders)
-        # strict: the maker's end of the chunks (None) read too
-        for start, chunk in zip(range(0, self.n_orders, CHUNK), chunks, strict=True):
+        for start, chunk in zip(range(0, self.n_orders, CHUNK), chunks, strict=False):
             w.chunk(chunk)
             self.progress.advance(min(CHUNK, self.n_orders - start))
         if self.n_orders:
@@ -1650,59 +1489,44 @@ class DemoLoader:
         return _order_chunks(self, w.pg, customers, variants)
 
     @contextmanager
-    def _in_a_process(self, conn: Connection, pg: bool) -> Iterator[_Maker]:
+    def _in_a_process(self, pg: bool) -> Iterator[Iterator[_Chunk]]:
         """The order rows made by a process of its own, which makes them while this one
         stores the ones before (making them takes about as long as storing them; threads
-        would take turns on one core). On SQLite it stores MAKER_TABLES in a file of its
-        own, next to the database, removed afterwards whatever happens."""
-        own = None if pg or not MAKER_TABLES else self._maker_file(conn)
-        try:
-            maker = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    "from csr_tui.data.demo import make_orders_to_stdout; make_orders_to_stdout()",
-                    str(self.n_orders),
-                    str(self.seed),
-                    self.now.isoformat(),
-                    "pg" if pg else "sqlite",
-                    *([own.to_json()] if own is not None else []),
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,  # a terminal application may own the terminal
-            )
-            assert maker.stdout is not None
-            try:
-                yield _Maker(maker.stdout, own)
-            finally:
-                maker.kill()
-                maker.wait()
-                maker.stdout.close()
-        finally:
-            if own is not None:
-                with suppress(FileNotFoundError):
-                    os.remove(own.path)
+        would take turns on one core)."""
+        maker = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from csr_tui.data.demo import make_orders_to_stdout; make_orders_to_stdout()",
+                str(self.n_orders),
+                str(self.seed),
+                self.now.isoformat(),
+                "pg" if pg else "sqlite",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # a terminal application may own the terminal
+        )
+        assert maker.stdout is not None
 
-    def _maker_file(self, conn: Connection) -> _MakerFile:
-        """A new empty file beside the database (0600), and the definitions of MAKER_TABLES
-        and of their indexes as the database has them."""
-        target = sqlite_file(self.engine.url)
-        folder = target.parent if target is not None else None
-        handle, path = tempfile.mkstemp(
-            prefix=f".{target.name if target else 'csr-tui'}.demo-", suffix=".db", dir=folder
-        )
-        os.close(handle)
-        names = ", ".join(f"'{name}'" for name in MAKER_TABLES)
-        rows = conn.exec_driver_sql(
-            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
-            f"AND tbl_name IN ({names}) AND sql IS NOT NULL ORDER BY type DESC, name"
-        ).all()
-        return _MakerFile(
-            path,
-            {name: sql for kind, name, sql in rows if kind == "table"},
-            tuple(sql for kind, _, sql in rows if kind == "index"),
-        )
+        def chunks() -> Iterator[_Chunk]:
+            while True:
+                try:
+                    chunk = pickle.load(maker.stdout)
+                except EOFError:
+                    raise DemoRefused("The demo data maker stopped unexpectedly.") from None
+                if chunk is None:
+                    return
+                if isinstance(chunk, BaseException):
+                    raise chunk
+                yield chunk
+
+        try:
+            yield chunks()
+        finally:
+            maker.kill()
+            maker.wait()
+            maker.stdout.close()
 
     def _carts(
         self, conn: Connection, customers: list[_Customer], variants: list[_Variant]

@@ -1180,49 +1180,62 @@ class DemoLoader:
                 # The next connection opened (engine.py) turns WAL back on.
                 with suppress(sqlite3.OperationalError):  # "database is locked": in use
                     raw.execute("PRAGMA journal_mode = DELETE")
-            conn.begin()
-            if conn.execute(select(func.count()).select_from(t.orders)).scalar_one():
-                raise DemoRefused(
-                    "This database already has orders: demo data goes only into an empty one."
-                )
-            if any(
-                conn.execute(select(table).limit(1)).first()
-                for table in (t.customers, t.variants, t.carts)
-            ):
-                raise DemoRefused(
-                    "This database already has customers, products or carts: demo data goes "
-                    "only into an empty one."
-                )
-            if not sqlite:
-                # The server's memory for building the indexes and checking the foreign
-                # keys afterwards, in this transaction only: sorts in memory, not on disk.
-                conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
-                conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-            w = _Writer(conn)
-            with ExitStack() as stack:
-                # A big load has its order rows made by another process, which starts now.
-                made = (
-                    stack.enter_context(self._in_a_process(w.pg))
-                    if self.n_orders >= OWN_PROCESS_FROM
-                    else None
-                )
-                self._markets(w)
-                self._coupons(w)
-                with _without_secondary_indexes(conn) as restore:
-                    if w.pg:
-                        w.truncate_for_freeze()
-                    customers = self._customers(w)
-                    variants = self._variants(w)
-                    restore(CATALOGUE_TABLES)
-                    self._orders(w, made or self._here(w, customers, variants))
-                    self.progress.phase("Indexes", 1)
-            self.progress.advance(1)
-            self._reset_sequences(conn)
-            self._carts(conn, customers, variants)
+            try:
+                self._load(conn)
+            except BaseException:
+                if sqlite:
+                    # Rolled back, and the connection closed rather than pooled: its load
+                    # settings (no foreign key checks, the rollback journal) are for the
+                    # load only, and the next connection opened sets them back.
+                    conn.invalidate()
+                raise
             conn.commit()
             if sqlite:
                 conn.invalidate()
         self._statistics()
+
+    def _load(self, conn: Connection) -> None:
+        """The data, in one transaction begun here (committed by run)."""
+        sqlite = conn.dialect.name == "sqlite"
+        conn.begin()
+        if conn.execute(select(func.count()).select_from(t.orders)).scalar_one():
+            raise DemoRefused(
+                "This database already has orders: demo data goes only into an empty one."
+            )
+        if any(
+            conn.execute(select(table).limit(1)).first()
+            for table in (t.customers, t.variants, t.carts)
+        ):
+            raise DemoRefused(
+                "This database already has customers, products or carts: demo data goes "
+                "only into an empty one."
+            )
+        if not sqlite:
+            # The server's memory for building the indexes and checking the foreign
+            # keys afterwards, in this transaction only: sorts in memory, not on disk.
+            conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+            conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+        w = _Writer(conn)
+        with ExitStack() as stack:
+            # A big load has its order rows made by another process, which starts now.
+            made = (
+                stack.enter_context(self._in_a_process(w.pg))
+                if self.n_orders >= OWN_PROCESS_FROM
+                else None
+            )
+            self._markets(w)
+            self._coupons(w)
+            with _without_secondary_indexes(conn) as restore:
+                if w.pg:
+                    w.truncate_for_freeze()
+                customers = self._customers(w)
+                variants = self._variants(w)
+                restore(CATALOGUE_TABLES)
+                self._orders(w, made or self._here(w, customers, variants))
+                self.progress.phase("Indexes", 1)
+        self.progress.advance(1)
+        self._reset_sequences(conn)
+        self._carts(conn, customers, variants)
 
     # -- reference data -----------------------------------------------------------------
 
@@ -1513,7 +1526,7 @@ class DemoLoader:
             while True:
                 try:
                     chunk = pickle.load(maker.stdout)
-                except EOFError:
+                except (EOFError, pickle.UnpicklingError):  # gone between or within chunks
                     raise DemoRefused("The demo data maker stopped unexpectedly.") from None
                 if chunk is None:
                     return

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import struct
+import subprocess
+import termios
+import time
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from csr_tui.data import demo as demo_module
 from csr_tui.data import tables as t
@@ -183,6 +189,66 @@ def test_a_database_with_customers_but_no_orders_is_refused_and_left_as_it_was(e
         kept = conn.execute(select(t.customers.c.first_name)).scalars().all()
         variants = conn.execute(select(func.count()).select_from(t.variants)).scalar_one()
     assert kept == ["Ada"] and variants == 0
+    db.close()
+
+
+def waiting_in(pipe) -> int:
+    """The bytes written to a pipe and not read yet."""
+    return struct.unpack("i", fcntl.ioctl(pipe.fileno(), termios.FIONREAD, b"\0" * 4))[0]
+
+
+def test_a_load_whose_order_maker_dies_is_refused_and_the_database_left_as_it_was(
+    empty_url, monkeypatch
+):
+    """The order rows of a big load come from a process of its own: if it dies (killed, out
+    of memory) the load stops with a message, keeps nothing, and the database enforces its
+    foreign keys (and on SQLite stays in WAL mode) as before the load."""
+    monkeypatch.setattr(demo_module, "OWN_PROCESS_FROM", 0)
+    makers: list[subprocess.Popen] = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            makers.append(self)
+
+    store_orders = demo_module.DemoLoader._orders
+
+    def killed_first(loader, w, chunks):
+        # Before a chunk is read, once the pipe holds ~60 KB: 600 orders' rows are 250 KB
+        # (chunks of ~35 KB), so the maker dies in the middle of writing one.
+        (maker,) = makers
+        deadline = time.monotonic() + 60
+        while waiting_in(maker.stdout) < 60_000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        maker.kill()
+        maker.wait()
+        store_orders(loader, w, chunks)
+
+    monkeypatch.setattr(demo_module.subprocess, "Popen", Recorded)
+    monkeypatch.setattr(demo_module.DemoLoader, "_orders", killed_first)
+    db = Database(empty_url)
+    db.upgrade()
+    with pytest.raises(DemoRefused, match="The demo data maker stopped unexpectedly"):
+        load_demo(db.engine, orders=600, seed=11, now=NOW)
+    assert len(makers) == 1
+    with db.reading() as conn:
+        kept = [
+            conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in (t.orders, t.customers, t.variants, t.carts, t.markets)
+        ]
+        journal = (
+            conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+            if db.dialect == "sqlite"
+            else "wal"
+        )
+    assert kept == [0, 0, 0, 0, 0]
+    assert journal == "wal"
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.execute(
+            insert(t.notes).values(
+                order_id=999, description="no such order", text="", created_by="x", created_at=NOW
+            )
+        )
     db.close()
 
 

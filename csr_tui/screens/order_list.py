@@ -359,7 +359,7 @@ class OrderListScreen(Screen[None]):
             return
         hint = None
         if request.with_count and not cancel.cancelled:
-            hint = self.count_any_part(request, page.count)
+            hint = self.count_any_part(request, page)
         if not shown:
             # With its count, if asked; its cells are made here, not on the UI thread.
             prepared = (
@@ -371,13 +371,23 @@ class OrderListScreen(Screen[None]):
         elif page.count is not None:
             self.post_message(self.CountLoaded(request, page.count, hint))
 
-    def count_any_part(self, request: PageRequest, count: Count | None) -> tuple[str, Count] | None:
+    def count_any_part(self, request: PageRequest, page: OrderPage) -> tuple[str, Count] | None:
         """A name search from the first letter that found few orders: would the same term
         anywhere in the name find more? Counted right after the search's own count, in its
         worker, and sent with it: the hint's line and key change with the answer, not in a
         message (and a frame) of their own after it."""
         text = any_part(request.filter.text)
+        count = page.count
         if text is None or count is None or count.at_least:
+            return None
+        search = parse_order_search(request.filter.text)
+        if (
+            search.kind is SearchKind.ORDER_NUMBER
+            and page.rows
+            and not page.rows[0].number.startswith(search.text)
+        ):
+            # No order number starts with the digits: the page already holds the orders
+            # whose phone numbers end with them, which the hint would find again.
             return None
         services = self.csr.services
         assert services is not None

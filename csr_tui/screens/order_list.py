@@ -78,6 +78,9 @@ class PageRequest:
     with_count: bool = True
     cursor: Literal["first", "last", "keep"] = "first"
     offset: int | None = 0  # row offset of the page, when known
+    # How many rows follow the page, when known from the end (paging back from the last
+    # page of a list counted only as "10,000+").
+    rows_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,7 @@ class OrderListScreen(Screen[None]):
         self.more_after = False
         self.more_before = False
         self.row_offset: int | None = 0
+        self.rows_after: int | None = None
         self.count: Count | None = None
         self.selected: dict[str, OrderRow] = {}
         self.busy = False
@@ -456,8 +460,16 @@ class OrderListScreen(Screen[None]):
         self.more_after = page.more if not going_back else request.before is not None
         self.more_before = page.more if going_back else request.after is not None
         self.row_offset = request.offset
-        if request.last and self.count is not None and not self.count.at_least:
-            self.row_offset = self.count.value - len(page.rows)
+        self.rows_after = request.rows_after
+        if going_back and not page.more:
+            self.row_offset = 0  # paged back to the start
+        elif (
+            self.row_offset is None
+            and self.rows_after is not None
+            and self.count is not None
+            and not self.count.at_least
+        ):
+            self.row_offset = self.count.value - self.rows_after - len(page.rows)
         cursor = {"first": 0, "last": len(page.rows) - 1, "keep": table.cursor_row}[request.cursor]
         table.show(page.rows, set(self.selected), cursor, message.prepared)
         if request.with_count:
@@ -627,8 +639,11 @@ class OrderListScreen(Screen[None]):
             elif self.row_offset is not None:
                 first, last = self.row_offset + 1, self.row_offset + n
                 parts.append(plain(f"{first:,}–{last:,} of {total} orders"))
-            else:
+            elif not self.rows_after:
                 parts.append(plain(f"last {n} of {total} orders"))
+            else:
+                after = self.rows_after
+                parts.append(plain(f"{after + 1:,}–{after + n:,} from the end of {total} orders"))
         hint = self.any_part_hint
         if hint is not None and self.rows:
             parts.append(
@@ -705,24 +720,43 @@ class OrderListScreen(Screen[None]):
         if where == "first":
             self.load(PageRequest(g, f, with_count=False))
         elif where == "last":
-            self.load(PageRequest(g, f, last=True, with_count=False, cursor="last", offset=None))
+            self.load(
+                PageRequest(
+                    g, f, last=True, with_count=False, cursor="last", offset=None, rows_after=0
+                )
+            )
         elif where == "next":
             if not self.more_after or not self.rows:
                 self.query_one(OrderTable).move_cursor(row=len(self.rows) - 1)
                 self.notify("This is the last page.", timeout=2)
                 return
             offset = self.row_offset + len(self.rows) if self.row_offset is not None else None
+            after = None if self.rows_after is None else max(0, self.rows_after - PAGE_SIZE)
             self.load(
-                PageRequest(g, f, after=self.rows[-1].cursor, with_count=False, offset=offset)
+                PageRequest(
+                    g,
+                    f,
+                    after=self.rows[-1].cursor,
+                    with_count=False,
+                    offset=offset,
+                    rows_after=after,
+                )
             )
         elif where == "previous":
             if not self.more_before or not self.rows:
                 self.query_one("#search", Input).focus()
                 return
             offset = max(0, self.row_offset - PAGE_SIZE) if self.row_offset is not None else None
+            after = None if self.rows_after is None else self.rows_after + len(self.rows)
             self.load(
                 PageRequest(
-                    g, f, before=self.rows[0].cursor, with_count=False, cursor="last", offset=offset
+                    g,
+                    f,
+                    before=self.rows[0].cursor,
+                    with_count=False,
+                    cursor="last",
+                    offset=offset,
+                    rows_after=after,
                 )
             )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from csr_tui.screens.order_details import OrderDetailsScreen
 from csr_tui.screens.order_list import OrderListScreen
 from csr_tui.screens.widgets.formatting import money
 from csr_tui.screens.widgets.order_table import OrderTable
+from csr_tui.services import Count
 from tests.factories import NOW
 from tests.tui.conftest import DEMO_ORDERS, settle, text_of, type_text
 
@@ -268,6 +270,34 @@ async def test_paging_to_a_later_page_and_back(app):
         await pilot.press("home")
         await settle(pilot)
         assert [r.number for r in rows(app)] == first_page
+
+
+async def test_paging_back_from_the_end_of_a_list_counted_as_n_plus(
+    app, demo_services, monkeypatch
+):
+    """Above the count cap ("10,000+") a page's place is known only from the end."""
+    search_orders = demo_services.search_orders
+
+    def capped(*args, **kwargs):
+        page = search_orders(*args, **kwargs)
+        return page if page.count is None else replace(page, count=Count(300, at_least=True))
+
+    monkeypatch.setattr(demo_services, "search_orders", capped)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert status_line(app).startswith("1–50 of 300+ orders")
+        await pilot.press("down", "end")
+        await settle(pilot)
+        assert status_line(app).startswith("last 50 of 300+ orders")
+        app.screen.query_one(OrderTable).move_cursor(row=0)
+        await pilot.press("up")  # past the first row: the page before
+        await settle(pilot)
+        assert status_line(app).startswith("51–100 from the end of 300+ orders")
+        await pilot.press("up")
+        app.screen.query_one(OrderTable).move_cursor(row=49)
+        await pilot.press("down")  # past the last row: the last page again
+        await settle(pilot)
+        assert status_line(app).startswith("last 50 of 300+ orders")
 
 
 async def test_select_across_pages_then_confirmed_delete(app, demo_services):

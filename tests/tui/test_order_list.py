@@ -23,6 +23,7 @@ from csr_tui.screens.widgets.order_table import OrderTable
 from csr_tui.services import Count
 from tests.factories import NOW
 from tests.tui.conftest import DEMO_ORDERS, settle, text_of, type_text
+from tests.tui.rendered import screen_text
 
 
 def rows(app):
@@ -206,6 +207,8 @@ async def test_custom_date_range_with_apply_and_a_clear_error(app):
         await settle(pilot)
         await pick_date_preset(pilot, "Custom")
         await type_text(pilot, "2026-11-20")
+        (fields,) = (line for line in screen_text(app).splitlines() if "Start" in line)
+        assert "2026-11-20" in fields, "the whole date shows as it is typed"
         await pilot.press("enter")  # to the end date
         await type_text(pilot, "2026-11-1")
         await pilot.press("enter")

@@ -576,7 +576,7 @@ class OrderListScreen(Screen[None]):
         return text("No orders exist" + filtered)
 
     def show_line(self, selector: str, content: Text) -> None:
-        """A line whose size its content does not change (the status and filter lines, the
+        """A line whose size its content does not change (the status line, the
         empty list's message): repainted only if it changed, and without a new layout,
         which would repaint the table too."""
         if self._lines.get(selector) != content:
@@ -623,7 +623,11 @@ class OrderListScreen(Screen[None]):
             if parts
             else plain(hint, "dim")
         )
-        self.show_line("#filters", line)
+        if self._lines.get("#filters") != line:
+            # Wrapped over as many lines as it takes (a new layout): a filter in force that
+            # is out of sight would leave the agent wondering why orders are missing.
+            self._lines["#filters"] = line
+            self.query_one("#filters", Static).update(line)
 
     def render_status(self) -> None:
         parts: list[Text] = []

@@ -648,6 +648,13 @@ class OrderListScreen(Screen[None]):
             else:
                 after = self.rows_after
                 parts.append(plain(f"{after + 1:,}–{after + n:,} from the end of {total} orders"))
+        # What the agent must not miss first: a long hint is what a narrow terminal cuts.
+        if self.selected:
+            parts.append(plain(f"{len(self.selected):,} selected", "bold"))
+        if self.problem:
+            parts.append(plain(self.problem, "red"))
+        if self.busy:
+            parts.append(plain("searching…", "italic"))
         hint = self.any_part_hint
         if hint is not None and self.rows:
             parts.append(
@@ -659,12 +666,6 @@ class OrderListScreen(Screen[None]):
                     f": {_orders(hint.count)}",
                 )
             )
-        if self.selected:
-            parts.append(plain(f"{len(self.selected):,} selected", "bold"))
-        if self.busy:
-            parts.append(plain("searching…", "italic"))
-        if self.problem:
-            parts.append(plain(self.problem, "red"))
         self.show_line("#status", Text(" · ").join(parts))
 
     # -- typing ------------------------------------------------------------------------

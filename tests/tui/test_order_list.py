@@ -497,7 +497,7 @@ async def test_a_caller_is_found_by_phone_in_any_common_form(app, demo_services)
         phones = conn.execute(select(t.orders.c.number, t.orders.c.customer_phone)).all()
     # An order number whose digits end another customer's phone number: the number first.
     number, other = next((n, q) for n, _ in phones for _, q in phones if q.endswith(n[2:]))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for typed in (
             phone,
@@ -515,6 +515,9 @@ async def test_a_caller_is_found_by_phone_in_any_common_form(app, demo_services)
             assert "Tab" not in status_line(app), typed
 
         await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("down", "space")  # an order selected, then a search
+        await pilot.press("escape")
         await type_text(pilot, number[2:])
         assert [r.number for r in rows(app)] == [number], "order numbers keep priority"
         ending = demo_services.search_orders(OrderFilter(text="%" + number[2:])).count
@@ -523,6 +526,8 @@ async def test_a_caller_is_found_by_phone_in_any_common_form(app, demo_services)
             f"Tab to search “%{number[2:]}” (phone numbers ending {number[2:]}): {orders}"
             in status_line(app)
         )
+        # The long hint does not push the selection out of sight at 80 columns.
+        assert "1 selected" in screen_text(app).splitlines()[-2]
         await pilot.press("tab")
         await settle(pilot)
         assert {r.number for r in rows(app)} >= {n for n, p in phones if p == other}

@@ -199,9 +199,18 @@ def test_orders_list_limit_pages_through(capsys, orders_url):
     assert code == 0 and [r["number"] for r in json.loads(out)] == ["PO1003", "PO1002"]
 
 
-def test_orders_list_table(capsys, orders_url):
+def test_orders_list_table(capsys, orders_url, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     code, out, _ = run(capsys, "orders", "list", "--database", orders_url)
     assert code == 0 and "PO1001" in out and "3 shown of 3 matching orders" in out
+    # At 80 columns nothing is cut: dates, statuses and totals keep their words whole (a
+    # date above its time), and the names and emails wrap.
+    assert "…" not in out and max(map(len, out.splitlines())) <= 80
+    words = set(out.replace("│", " ").replace(",", "").split())  # 17,196 JPY: 17196
+    _, listed, _ = run(capsys, "orders", "list", "--database", orders_url, "--format", "json")
+    for row in json.loads(listed):
+        shown = [row["created"][:10], *row["status"].split(), row["total"], row["currency"]]
+        assert set(shown) <= words, shown
 
 
 @pytest.mark.parametrize(

@@ -257,6 +257,8 @@ def test_orders_show_json_has_the_whole_order(capsys, orders_url, services):
 def test_orders_show_table_and_unknown_order(capsys, orders_url):
     code, out, _ = run(capsys, "orders", "show", "PO1002", "--database", orders_url)
     assert code == 0 and "Taylor Hayes" in out and "Balance due" in out
+    for typed in ("1002", "po 1002"):  # as the order list's search takes it
+        assert run(capsys, "orders", "show", typed, "--database", orders_url)[1] == out, typed
     code, _, err = run(capsys, "orders", "show", "PO9999", "--database", orders_url)
     assert code == 2 and "There is no order PO9999" in err
 

@@ -140,6 +140,22 @@ async def test_status_filter(app):
         assert "Status: On Hold, Canceled" in filter_line(app)
 
 
+async def test_keys_typed_ahead_in_a_filter_count_in_order(app):
+    """Space then Enter faster than the dialog handles them: the tick is applied, and the
+    Space does not fall through to the list beneath (where it selected an order)."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        for key, character in (("space", " "), ("enter", "\r")):
+            event = events.Key(key, character)
+            event.set_sender(app)
+            app._driver.send_message(event)  # as the terminal sends them: no wait between
+        await settle(pilot)
+        assert "Status: In Progress" in filter_line(app)
+        assert "selected" not in status_line(app)
+
+
 async def test_market_filter(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

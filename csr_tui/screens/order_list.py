@@ -477,6 +477,9 @@ class OrderListScreen(Screen[None]):
         self.query_one("#empty").display = not page.rows
         self.show_line("#empty", self.empty_text())
         table.display = bool(page.rows)
+        if not page.rows and self.focused in (table, None):
+            # The list is hidden (a delete or a filter emptied it): keys go to the field.
+            self.query_one("#search", Input).focus()
         self.render_detail()
         self.render_status()
         if request.with_count:
@@ -709,7 +712,8 @@ class OrderListScreen(Screen[None]):
             self.query_one(OrderTable).focus()
 
     def action_focus_results(self) -> None:
-        self.query_one(OrderTable).focus()
+        if self.rows:  # else the list is hidden: the keys that follow stay in the field
+            self.query_one(OrderTable).focus()
 
     # -- paging ------------------------------------------------------------------------
 

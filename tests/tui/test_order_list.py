@@ -337,6 +337,8 @@ async def test_select_across_pages_then_confirmed_delete(app, demo_services):
         await pilot.press("escape")  # to the search field: a search keeps the selection
         await type_text(pilot, "zzzz")
         assert rows(app) == [] and "2 selected" in status_line(app)
+        await pilot.press("down", "backspace")  # no list to go down to: the field keeps the keys
+        assert app.focused.id == "search" and app.focused.value == "zzz"
         await pilot.press("escape")  # clears the search
         await settle(pilot)
         await pilot.press("down")  # back to the results: Delete in the field edits text
@@ -351,6 +353,17 @@ async def test_select_across_pages_then_confirmed_delete(app, demo_services):
                 demo_services.get_order(number)
         assert "selected" not in status_line(app)
         assert f"of {DEMO_ORDERS - 2:,} orders" in status_line(app)
+
+
+async def test_the_list_emptied_by_a_delete_hands_the_keys_back_to_the_search_field(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, rows(app)[0].number)
+        await pilot.press("down", "delete")
+        await settle(pilot)
+        await pilot.press("enter")  # confirmed
+        await settle(pilot)
+        assert rows(app) == [] and app.focused.id == "search"
 
 
 async def test_cancelled_delete_deletes_nothing(app, demo_services):

@@ -249,6 +249,7 @@ class OrderListScreen(Screen[None]):
         self.hint: AnyPartHint | None = None
         self._in_flight: Cancellation | None = None  # the query in flight, to cancel
         self._enter_for: int | None = None  # Enter waits for this generation's answer
+        self._focusing_results = False  # Down has sent the focus to the list, not yet there
         self._lines: dict[str, Text] = {}  # what show_line shows
         self._last_key = 0.0  # time.monotonic() of the last change to the search field
         self._asked: tuple[int, float] = (0, 0.0)  # the last search's generation, and when
@@ -712,8 +713,19 @@ class OrderListScreen(Screen[None]):
             self.query_one(OrderTable).focus()
 
     def action_focus_results(self) -> None:
-        if self.rows:  # else the list is hidden: the keys that follow stay in the field
-            self.query_one(OrderTable).focus()
+        if not self.rows:  # the list is hidden: the keys that follow stay in the field
+            return
+        table = self.query_one(OrderTable)
+        if self._focusing_results:
+            # A Down that came with the first (a burst of keys): the focus moves after
+            # them, so they would all land here; each moves in the list, as if typed later.
+            table.action_cursor_down()
+            return
+        self._focusing_results = True
+        table.focus()
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self._focusing_results = False
 
     # -- paging ------------------------------------------------------------------------
 

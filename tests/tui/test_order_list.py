@@ -156,6 +156,20 @@ async def test_keys_typed_ahead_in_a_filter_count_in_order(app):
         assert "selected" not in status_line(app)
 
 
+async def test_downs_typed_in_a_burst_from_the_search_field_each_move(app):
+    """Keys that arrive together (a pause on an SSH link): the first Down goes to the list,
+    the others move in it, as typed one by one."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            event = events.Key("down", None)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await settle(pilot)
+        assert app.focused is app.screen.query_one(OrderTable)
+        assert app.focused.cursor_row == 2
+
+
 async def test_market_filter(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

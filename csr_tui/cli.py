@@ -506,11 +506,41 @@ def _console() -> Any:
 
 
 LIST_CELL_LIMIT = 200  # characters of a cell in the `orders list` table (csv, json: all)
+FREE_TEXT_MIN = 6  # cells the names and the email get at least, wrapped over lines
 
 
 def _shortened(value: str) -> str:
     """A list is for finding an order: a name of thousands of characters is cut, visibly."""
     return value if len(value) <= LIST_CELL_LIMIT else value[: LIST_CELL_LIMIT - 1] + "…"
+
+
+_FREE_TEXT = ("Name", "Customer Name", "Customer Email")
+
+
+def _list_widths(
+    columns: tuple[tuple[str, str], ...], cells: list[list[Any]], width: int
+) -> list[int | None]:
+    """The widths of the `orders list` table's columns, None where Rich may choose.
+
+    Rich cuts a word of a column too narrow for it with "…": a date, a status or an amount
+    so cut tells nothing. When the table is wider than the terminal, those columns keep
+    their lines whole, or else their words (a date above its time, "Partially" above
+    "Shipped"), and the names and the email wrap as narrow as they must; only when not
+    even that fits does Rich share the width out as it can."""
+    from rich.cells import cell_len
+
+    texts = [[name, *(row[i].plain for row in cells)] for i, (name, _) in enumerate(columns)]
+    lines = [max(cell_len(t) for t in column) for column in texts]
+    words = [max(cell_len(w) for t in column for w in t.split() or [""]) for column in texts]
+    borders = 3 * len(columns) + 1  # a rule and a space on each side of each column
+    if sum(lines) + borders <= width:
+        return [None] * len(columns)
+    free = [name in _FREE_TEXT for name, _ in columns]
+    for fixed in (lines, words):
+        used = sum(w for w, f in zip(fixed, free, strict=True) if not f) + borders
+        if used + FREE_TEXT_MIN * sum(free) <= width:
+            return [None if f else w for w, f in zip(fixed, free, strict=True)]
+    return [None] * len(columns)
 
 
 def _print_table(rows: list[Any], count: Any) -> None:
@@ -519,8 +549,7 @@ def _print_table(rows: list[Any], count: Any) -> None:
     from csr_tui.domain.money import currency
     from csr_tui.rich_text import plain
 
-    table = Table(caption=plain(f"{len(rows):,} shown of {count} matching orders"))
-    for name, justify in (
+    columns = (
         ("No.", "left"),
         ("Created", "left"),
         ("Name", "left"),
@@ -529,25 +558,37 @@ def _print_table(rows: list[Any], count: Any) -> None:
         ("Customer Email", "left"),
         ("Status", "left"),
         ("Total", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for r in rows:
-        table.add_row(
-            *(
-                plain(_shortened(cell))
-                for cell in (
-                    r.number,
-                    f"{r.created_at.astimezone():%Y-%m-%d %H:%M}",
-                    r.name,
-                    r.market_code,
-                    r.customer_name,
-                    r.customer_email or "",
-                    r.status.value,
-                    currency(r.currency).format(r.total),
-                )
+    )
+    cells = [
+        [
+            plain(_shortened(cell))
+            for cell in (
+                r.number,
+                f"{r.created_at.astimezone():%Y-%m-%d %H:%M}",
+                r.name,
+                r.market_code,
+                r.customer_name,
+                r.customer_email or "",
+                r.status.value,
+                currency(r.currency).format(r.total),
             )
+        ]
+        for r in rows
+    ]
+    console = _console()
+    table = Table(caption=plain(f"{len(rows):,} shown of {count} matching orders"))
+    for (name, justify), width in zip(
+        columns, _list_widths(columns, cells, console.width), strict=True
+    ):
+        table.add_column(
+            name,
+            justify=justify,  # type: ignore[arg-type]
+            width=width,
+            overflow="fold" if width is None and name in _FREE_TEXT else "ellipsis",
         )
-    _console().print(table)
+    for row in cells:
+        table.add_row(*row)
+    console.print(table)
 
 
 def order_document(order: Any) -> dict[str, Any]:

@@ -199,9 +199,18 @@ def test_orders_list_limit_pages_through(capsys, orders_url):
     assert code == 0 and [r["number"] for r in json.loads(out)] == ["PO1003", "PO1002"]
 
 
-def test_orders_list_table(capsys, orders_url):
+def test_orders_list_table(capsys, orders_url, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     code, out, _ = run(capsys, "orders", "list", "--database", orders_url)
     assert code == 0 and "PO1001" in out and "3 shown of 3 matching orders" in out
+    # At 80 columns nothing is cut: dates, statuses and totals keep their words whole (a
+    # date above its time), and the names and emails wrap.
+    assert "…" not in out and max(map(len, out.splitlines())) <= 80
+    words = set(out.replace("│", " ").replace(",", "").split())  # 17,196 JPY: 17196
+    _, listed, _ = run(capsys, "orders", "list", "--database", orders_url, "--format", "json")
+    for row in json.loads(listed):
+        shown = [row["created"][:10], *row["status"].split(), row["total"], row["currency"]]
+        assert set(shown) <= words, shown
 
 
 @pytest.mark.parametrize(
@@ -248,6 +257,8 @@ def test_orders_show_json_has_the_whole_order(capsys, orders_url, services):
 def test_orders_show_table_and_unknown_order(capsys, orders_url):
     code, out, _ = run(capsys, "orders", "show", "PO1002", "--database", orders_url)
     assert code == 0 and "Taylor Hayes" in out and "Balance due" in out
+    for typed in ("1002", "po 1002"):  # as the order list's search takes it
+        assert run(capsys, "orders", "show", typed, "--database", orders_url)[1] == out, typed
     code, _, err = run(capsys, "orders", "show", "PO9999", "--database", orders_url)
     assert code == 2 and "There is no order PO9999" in err
 

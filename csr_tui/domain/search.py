@@ -167,6 +167,12 @@ class OrderSearch:
         return "all orders"
 
 
+def order_number(text: str) -> str:
+    """An order number as an agent may write it: `PO1042`, `po1042`, `PO 1042` or `1042`."""
+    number = _ORDER_NUMBER.match(text.strip())
+    return ORDER_NUMBER_PREFIX + number.group(1) if number else text.strip().upper()
+
+
 def parse_order_search(text: str) -> OrderSearch:
     text = " ".join(text.split())
     if not text:

@@ -33,7 +33,6 @@ class ChoiceFilterScreen(DialogFooter, ModalScreen[frozenset[str] | None]):
             "enter",
             "apply",
             "Apply",
-            priority=True,
             id="filter.apply",
             tooltip="filter by what is ticked (nothing ticked: no filter)",
         ),
@@ -71,7 +70,7 @@ class ChoiceFilterScreen(DialogFooter, ModalScreen[frozenset[str] | None]):
 
         self.query_one(".hint", Static).update(
             plain(
-                f"{keys('select')} toggle · {keys('all')} all/none · "
+                f"{keys('toggle')} toggle · {keys('all')} all/none · "
                 f"{keys('apply')} apply · {keys('cancel')} back"
             )
         )

@@ -28,7 +28,7 @@ class DateFilterScreen(DialogFooter, ModalScreen[DateChoice | None]):
     DateFilterScreen OptionList { height: auto; max-height: 10; border: none; }
     DateFilterScreen Horizontal { height: auto; }
     DateFilterScreen Label { padding: 1 1 0 0; }
-    DateFilterScreen Input { width: 16; }
+    DateFilterScreen Input { width: 15; padding: 0 1; }  /* YYYY-MM-DD and the cursor */
     DateFilterScreen #apply { margin-left: 1; margin-top: 0; }
     DateFilterScreen #error { color: $error; height: auto; }
     DateFilterScreen .hint { color: $text-muted; }

@@ -78,6 +78,9 @@ class PageRequest:
     with_count: bool = True
     cursor: Literal["first", "last", "keep"] = "first"
     offset: int | None = 0  # row offset of the page, when known
+    # How many rows follow the page, when known from the end (paging back from the last
+    # page of a list counted only as "10,000+").
+    rows_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,7 @@ class OrderListScreen(Screen[None]):
         self.more_after = False
         self.more_before = False
         self.row_offset: int | None = 0
+        self.rows_after: int | None = None
         self.count: Count | None = None
         self.selected: dict[str, OrderRow] = {}
         self.busy = False
@@ -245,6 +249,7 @@ class OrderListScreen(Screen[None]):
         self.hint: AnyPartHint | None = None
         self._in_flight: Cancellation | None = None  # the query in flight, to cancel
         self._enter_for: int | None = None  # Enter waits for this generation's answer
+        self._focusing_results = False  # Down has sent the focus to the list, not yet there
         self._lines: dict[str, Text] = {}  # what show_line shows
         self._last_key = 0.0  # time.monotonic() of the last change to the search field
         self._asked: tuple[int, float] = (0, 0.0)  # the last search's generation, and when
@@ -359,7 +364,7 @@ class OrderListScreen(Screen[None]):
             return
         hint = None
         if request.with_count and not cancel.cancelled:
-            hint = self.count_any_part(request, page.count)
+            hint = self.count_any_part(request, page)
         if not shown:
             # With its count, if asked; its cells are made here, not on the UI thread.
             prepared = (
@@ -371,13 +376,23 @@ class OrderListScreen(Screen[None]):
         elif page.count is not None:
             self.post_message(self.CountLoaded(request, page.count, hint))
 
-    def count_any_part(self, request: PageRequest, count: Count | None) -> tuple[str, Count] | None:
+    def count_any_part(self, request: PageRequest, page: OrderPage) -> tuple[str, Count] | None:
         """A name search from the first letter that found few orders: would the same term
         anywhere in the name find more? Counted right after the search's own count, in its
         worker, and sent with it: the hint's line and key change with the answer, not in a
         message (and a frame) of their own after it."""
         text = any_part(request.filter.text)
+        count = page.count
         if text is None or count is None or count.at_least:
+            return None
+        search = parse_order_search(request.filter.text)
+        if (
+            search.kind is SearchKind.ORDER_NUMBER
+            and page.rows
+            and not page.rows[0].number.startswith(search.text)
+        ):
+            # No order number starts with the digits: the page already holds the orders
+            # whose phone numbers end with them, which the hint would find again.
             return None
         services = self.csr.services
         assert services is not None
@@ -446,8 +461,16 @@ class OrderListScreen(Screen[None]):
         self.more_after = page.more if not going_back else request.before is not None
         self.more_before = page.more if going_back else request.after is not None
         self.row_offset = request.offset
-        if request.last and self.count is not None and not self.count.at_least:
-            self.row_offset = self.count.value - len(page.rows)
+        self.rows_after = request.rows_after
+        if going_back and not page.more:
+            self.row_offset = 0  # paged back to the start
+        elif (
+            self.row_offset is None
+            and self.rows_after is not None
+            and self.count is not None
+            and not self.count.at_least
+        ):
+            self.row_offset = self.count.value - self.rows_after - len(page.rows)
         cursor = {"first": 0, "last": len(page.rows) - 1, "keep": table.cursor_row}[request.cursor]
         table.show(page.rows, set(self.selected), cursor, message.prepared)
         if request.with_count:
@@ -455,6 +478,9 @@ class OrderListScreen(Screen[None]):
         self.query_one("#empty").display = not page.rows
         self.show_line("#empty", self.empty_text())
         table.display = bool(page.rows)
+        if not page.rows and self.focused in (table, None):
+            # The list is hidden (a delete or a filter emptied it): keys go to the field.
+            self.query_one("#search", Input).focus()
         self.render_detail()
         self.render_status()
         if request.with_count:
@@ -554,7 +580,7 @@ class OrderListScreen(Screen[None]):
         return text("No orders exist" + filtered)
 
     def show_line(self, selector: str, content: Text) -> None:
-        """A line whose size its content does not change (the status and filter lines, the
+        """A line whose size its content does not change (the status line, the
         empty list's message): repainted only if it changed, and without a new layout,
         which would repaint the table too."""
         if self._lines.get(selector) != content:
@@ -601,7 +627,11 @@ class OrderListScreen(Screen[None]):
             if parts
             else plain(hint, "dim")
         )
-        self.show_line("#filters", line)
+        if self._lines.get("#filters") != line:
+            # Wrapped over as many lines as it takes (a new layout): a filter in force that
+            # is out of sight would leave the agent wondering why orders are missing.
+            self._lines["#filters"] = line
+            self.query_one("#filters", Static).update(line)
 
     def render_status(self) -> None:
         parts: list[Text] = []
@@ -617,8 +647,18 @@ class OrderListScreen(Screen[None]):
             elif self.row_offset is not None:
                 first, last = self.row_offset + 1, self.row_offset + n
                 parts.append(plain(f"{first:,}–{last:,} of {total} orders"))
-            else:
+            elif not self.rows_after:
                 parts.append(plain(f"last {n} of {total} orders"))
+            else:
+                after = self.rows_after
+                parts.append(plain(f"{after + 1:,}–{after + n:,} from the end of {total} orders"))
+        # What the agent must not miss first: a long hint is what a narrow terminal cuts.
+        if self.selected:
+            parts.append(plain(f"{len(self.selected):,} selected", "bold"))
+        if self.problem:
+            parts.append(plain(self.problem, "red"))
+        if self.busy:
+            parts.append(plain("searching…", "italic"))
         hint = self.any_part_hint
         if hint is not None and self.rows:
             parts.append(
@@ -630,12 +670,6 @@ class OrderListScreen(Screen[None]):
                     f": {_orders(hint.count)}",
                 )
             )
-        if self.selected:
-            parts.append(plain(f"{len(self.selected):,} selected", "bold"))
-        if self.busy:
-            parts.append(plain("searching…", "italic"))
-        if self.problem:
-            parts.append(plain(self.problem, "red"))
         self.show_line("#status", Text(" · ").join(parts))
 
     # -- typing ------------------------------------------------------------------------
@@ -679,7 +713,19 @@ class OrderListScreen(Screen[None]):
             self.query_one(OrderTable).focus()
 
     def action_focus_results(self) -> None:
-        self.query_one(OrderTable).focus()
+        if not self.rows:  # the list is hidden: the keys that follow stay in the field
+            return
+        table = self.query_one(OrderTable)
+        if self._focusing_results:
+            # A Down that came with the first (a burst of keys): the focus moves after
+            # them, so they would all land here; each moves in the list, as if typed later.
+            table.action_cursor_down()
+            return
+        self._focusing_results = True
+        table.focus()
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self._focusing_results = False
 
     # -- paging ------------------------------------------------------------------------
 
@@ -695,24 +741,43 @@ class OrderListScreen(Screen[None]):
         if where == "first":
             self.load(PageRequest(g, f, with_count=False))
         elif where == "last":
-            self.load(PageRequest(g, f, last=True, with_count=False, cursor="last", offset=None))
+            self.load(
+                PageRequest(
+                    g, f, last=True, with_count=False, cursor="last", offset=None, rows_after=0
+                )
+            )
         elif where == "next":
             if not self.more_after or not self.rows:
                 self.query_one(OrderTable).move_cursor(row=len(self.rows) - 1)
                 self.notify("This is the last page.", timeout=2)
                 return
             offset = self.row_offset + len(self.rows) if self.row_offset is not None else None
+            after = None if self.rows_after is None else max(0, self.rows_after - PAGE_SIZE)
             self.load(
-                PageRequest(g, f, after=self.rows[-1].cursor, with_count=False, offset=offset)
+                PageRequest(
+                    g,
+                    f,
+                    after=self.rows[-1].cursor,
+                    with_count=False,
+                    offset=offset,
+                    rows_after=after,
+                )
             )
         elif where == "previous":
             if not self.more_before or not self.rows:
                 self.query_one("#search", Input).focus()
                 return
             offset = max(0, self.row_offset - PAGE_SIZE) if self.row_offset is not None else None
+            after = None if self.rows_after is None else self.rows_after + len(self.rows)
             self.load(
                 PageRequest(
-                    g, f, before=self.rows[0].cursor, with_count=False, cursor="last", offset=offset
+                    g,
+                    f,
+                    before=self.rows[0].cursor,
+                    with_count=False,
+                    cursor="last",
+                    offset=offset,
+                    rows_after=after,
                 )
             )
 

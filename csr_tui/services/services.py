@@ -37,7 +37,7 @@ from csr_tui.domain.orders import (
     new_note,
     reorder,
 )
-from csr_tui.domain.search import SearchKind
+from csr_tui.domain.search import SearchKind, order_number
 from csr_tui.domain.snapshot import changes, snapshot
 from csr_tui.domain.statuses import DiscountKind
 from csr_tui.services.listing import OrderPage, read_page
@@ -191,7 +191,7 @@ class Services:
         )
 
     def get_order(self, number: str) -> PurchaseOrder:
-        return self.db.read(lambda r: r.orders.get(number.strip().upper()))
+        return self.db.read(lambda r: r.orders.get(order_number(number)))
 
     def order_history(self, number: str) -> list[AuditEntry]:
         return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -19,8 +20,10 @@ from csr_tui.screens.order_details import OrderDetailsScreen
 from csr_tui.screens.order_list import OrderListScreen
 from csr_tui.screens.widgets.formatting import money
 from csr_tui.screens.widgets.order_table import OrderTable
+from csr_tui.services import Count
 from tests.factories import NOW
 from tests.tui.conftest import DEMO_ORDERS, settle, text_of, type_text
+from tests.tui.rendered import screen_text
 
 
 def rows(app):
@@ -137,6 +140,36 @@ async def test_status_filter(app):
         assert "Status: On Hold, Canceled" in filter_line(app)
 
 
+async def test_keys_typed_ahead_in_a_filter_count_in_order(app):
+    """Space then Enter faster than the dialog handles them: the tick is applied, and the
+    Space does not fall through to the list beneath (where it selected an order)."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        for key, character in (("space", " "), ("enter", "\r")):
+            event = events.Key(key, character)
+            event.set_sender(app)
+            app._driver.send_message(event)  # as the terminal sends them: no wait between
+        await settle(pilot)
+        assert "Status: In Progress" in filter_line(app)
+        assert "selected" not in status_line(app)
+
+
+async def test_downs_typed_in_a_burst_from_the_search_field_each_move(app):
+    """Keys that arrive together (a pause on an SSH link): the first Down goes to the list,
+    the others move in it, as typed one by one."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            event = events.Key("down", None)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await settle(pilot)
+        assert app.focused is app.screen.query_one(OrderTable)
+        assert app.focused.cursor_row == 2
+
+
 async def test_market_filter(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -204,6 +237,8 @@ async def test_custom_date_range_with_apply_and_a_clear_error(app):
         await settle(pilot)
         await pick_date_preset(pilot, "Custom")
         await type_text(pilot, "2026-11-20")
+        (fields,) = (line for line in screen_text(app).splitlines() if "Start" in line)
+        assert "2026-11-20" in fields, "the whole date shows as it is typed"
         await pilot.press("enter")  # to the end date
         await type_text(pilot, "2026-11-1")
         await pilot.press("enter")
@@ -229,11 +264,14 @@ async def test_custom_date_range_with_apply_and_a_clear_error(app):
 
 
 async def test_one_key_clears_every_filter(app):
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await choose_statuses(pilot, OrderStatus.COMPLETED)
+        await choose_statuses(pilot, *OrderStatus)
         await pick_date_preset(pilot, "Last 30 days")
-        assert "Status" in filter_line(app) and "Created" in filter_line(app)
+        # At 80 columns too, every filter in force is in sight, and how to clear them.
+        shown = " ".join(screen_text(app).split())
+        assert "Status: In Progress, On Hold, Partially Shipped, Completed, Canceled" in shown
+        assert "Created: Last 30 days" in shown and "(F6 clears)" in shown
         await pilot.press("f6")
         await settle(pilot)
         assert "No filters" in filter_line(app)
@@ -270,6 +308,34 @@ async def test_paging_to_a_later_page_and_back(app):
         assert [r.number for r in rows(app)] == first_page
 
 
+async def test_paging_back_from_the_end_of_a_list_counted_as_n_plus(
+    app, demo_services, monkeypatch
+):
+    """Above the count cap ("10,000+") a page's place is known only from the end."""
+    search_orders = demo_services.search_orders
+
+    def capped(*args, **kwargs):
+        page = search_orders(*args, **kwargs)
+        return page if page.count is None else replace(page, count=Count(300, at_least=True))
+
+    monkeypatch.setattr(demo_services, "search_orders", capped)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert status_line(app).startswith("1–50 of 300+ orders")
+        await pilot.press("down", "end")
+        await settle(pilot)
+        assert status_line(app).startswith("last 50 of 300+ orders")
+        app.screen.query_one(OrderTable).move_cursor(row=0)
+        await pilot.press("up")  # past the first row: the page before
+        await settle(pilot)
+        assert status_line(app).startswith("51–100 from the end of 300+ orders")
+        await pilot.press("up")
+        app.screen.query_one(OrderTable).move_cursor(row=49)
+        await pilot.press("down")  # past the last row: the last page again
+        await settle(pilot)
+        assert status_line(app).startswith("last 50 of 300+ orders")
+
+
 async def test_select_across_pages_then_confirmed_delete(app, demo_services):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -285,6 +351,8 @@ async def test_select_across_pages_then_confirmed_delete(app, demo_services):
         await pilot.press("escape")  # to the search field: a search keeps the selection
         await type_text(pilot, "zzzz")
         assert rows(app) == [] and "2 selected" in status_line(app)
+        await pilot.press("down", "backspace")  # no list to go down to: the field keeps the keys
+        assert app.focused.id == "search" and app.focused.value == "zzz"
         await pilot.press("escape")  # clears the search
         await settle(pilot)
         await pilot.press("down")  # back to the results: Delete in the field edits text
@@ -299,6 +367,17 @@ async def test_select_across_pages_then_confirmed_delete(app, demo_services):
                 demo_services.get_order(number)
         assert "selected" not in status_line(app)
         assert f"of {DEMO_ORDERS - 2:,} orders" in status_line(app)
+
+
+async def test_the_list_emptied_by_a_delete_hands_the_keys_back_to_the_search_field(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, rows(app)[0].number)
+        await pilot.press("down", "delete")
+        await settle(pilot)
+        await pilot.press("enter")  # confirmed
+        await settle(pilot)
+        assert rows(app) == [] and app.focused.id == "search"
 
 
 async def test_cancelled_delete_deletes_nothing(app, demo_services):
@@ -461,7 +540,7 @@ async def test_a_caller_is_found_by_phone_in_any_common_form(app, demo_services)
         phones = conn.execute(select(t.orders.c.number, t.orders.c.customer_phone)).all()
     # An order number whose digits end another customer's phone number: the number first.
     number, other = next((n, q) for n, _ in phones for _, q in phones if q.endswith(n[2:]))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for typed in (
             phone,
@@ -474,7 +553,13 @@ async def test_a_caller_is_found_by_phone_in_any_common_form(app, demo_services)
             assert {r.number for r in rows(app)} >= theirs, typed
             if typed != digits[-4:]:
                 assert {r.customer_name for r in rows(app)} == {"Mercy Taylor"}, typed
+            # Digits no order number starts with were searched as a phone number's end
+            # already: Tab offers no "%digits" that would find the same orders again.
+            assert "Tab" not in status_line(app), typed
 
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("down", "space")  # an order selected, then a search
         await pilot.press("escape")
         await type_text(pilot, number[2:])
         assert [r.number for r in rows(app)] == [number], "order numbers keep priority"
@@ -484,6 +569,8 @@ async def test_a_caller_is_found_by_phone_in_any_common_form(app, demo_services)
             f"Tab to search “%{number[2:]}” (phone numbers ending {number[2:]}): {orders}"
             in status_line(app)
         )
+        # The long hint does not push the selection out of sight at 80 columns.
+        assert "1 selected" in screen_text(app).splitlines()[-2]
         await pilot.press("tab")
         await settle(pilot)
         assert {r.number for r in rows(app)} >= {n for n, p in phones if p == other}

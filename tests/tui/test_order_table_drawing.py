@@ -15,7 +15,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
 from csr_tui.domain import OrderStatus
-from csr_tui.screens.widgets.order_table import OrderTable, _cell_key, prepare_page
+from csr_tui.screens.widgets.order_table import OrderTable, _cell_key, prepare_page, row_detail
 from csr_tui.services import OrderRow
 from tests.hostile import PAYLOADS
 
@@ -118,3 +118,8 @@ async def test_cells_are_drawn_as_datatable_draws_them(size, prepared_for):
                         assert lines(ours) == lines(theirs), (NAMES[row], spec.label)
                         compared += 1
         assert compared == len(rows) * len(table.ordered_columns) * 6
+
+
+def test_the_line_below_the_list_names_an_order_without_a_customer_name():
+    anonymous = order_rows()[NAMES.index("")]._replace(name="Phone order")
+    assert "Phone order · US · (no name) · " in row_detail(anonymous, 200).plain

@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.text import Text
+from textual.binding import Binding
 from textual.strip import Strip
 from textual.widgets import Checkbox, OptionList, SelectionList
 
@@ -65,7 +66,18 @@ class ChoiceList(StopAtEnds):
 
 
 class CheckList(SelectionList[str]):
-    """A SelectionList whose box holds a tick when checked and is empty when not."""
+    """A SelectionList whose box holds a tick when checked and is empty when not. Space
+    ticks at once (Textual's Space posts a message that ticks later: an Enter typed right
+    after it applied the choice without that tick); Enter is left to the dialog."""
+
+    BINDINGS = [Binding("space", "toggle", "Toggle", show=False)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "select" and super().check_action(action, parameters)
+
+    def action_toggle(self) -> None:
+        if self.highlighted is not None:
+            self.toggle(self.get_option_at_index(self.highlighted))
 
     def render_line(self, y: int) -> Strip:
         line = super().render_line(y)

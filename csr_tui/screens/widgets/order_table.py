@@ -85,7 +85,7 @@ def row_detail(row: OrderRow, width: int, max_lines: int = 2) -> Text:
         plain(local_time(row.created_at)),
         plain(row.name),
         plain(row.market_code),
-        plain(row.customer_name, "bold"),
+        plain(row.customer_name or "(no name)", "bold"),
         plain(row.customer_email or "(no email)"),
         status_text(row.status),
         plain(money(row.total, row.currency)),

@@ -68,7 +68,7 @@ class CartScreen(GroupEditorScreen):
         try:
             cart = self.services.get_cart(self.cart_id)
         except DomainError as error:
-            self.app.call_from_thread(self.problem, str(error))
+            self.app.call_from_thread(self.load_failed, error)
             return
         self.app.call_from_thread(self.show, cart)
 
@@ -100,18 +100,23 @@ class CartScreen(GroupEditorScreen):
         )
         self.set_status("Ctrl+S or Enter: Convert to Purchase Order (the order's steps, filled in)")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("convert", "delete"):
+            return self.cart is not None and not self.removed
+        return True
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.prevent_default()  # not GroupEditorScreen's: lines change in the wizard
         self.action_convert()
 
     def action_convert(self) -> None:
         """Convert to Purchase Order: the wizard, with this cart; Create Order there."""
-        if self.cart is not None:
+        if self.check_action("convert", ()):
             self.csr.open_cart(self.cart_id, created_here=False)
 
     def action_delete(self) -> None:
         cart = self.cart
-        if cart is None:
+        if cart is None or not self.check_action("delete", ()):
             return
         who = f" of {cart.customer_name}" if cart.customer_name else ""
 

@@ -15,6 +15,7 @@ from csr_tui.data.queries import OrderFilter
 from csr_tui.domain import OrderStatus, ShipmentStatus
 from csr_tui.screens.cart import CartScreen
 from csr_tui.screens.confirm import ConfirmScreen
+from csr_tui.screens.create_order import CreateOrderScreen
 from csr_tui.screens.form import FormScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.order_details import OrderDetailsScreen
@@ -432,4 +433,34 @@ async def test_another_agents_change_is_seen_while_the_agent_types(
         assert "Changed by bob at 10:00 — F5 to reload" in status_line(app)
         await press(pilot, "f5")
         assert "Walk-in caller" in text_of(app.screen.query_one("#contact"))
+    bob.db.close()
+
+
+async def test_a_cart_another_agent_made_an_order_offers_nothing_more(app, demo_services, demo_url):
+    """Cart Details and the wizard of a cart that another agent converted: leaving the
+    wizard does not claim the cart is saved, and Cart Details no longer offers Convert or
+    Delete (which opened an empty wizard); the message does not name an internal id."""
+    bob = Services(Database(demo_url), "bob", clock=FixedClock())
+    cart = next(c for c in demo_services.list_carts() if c.line_count)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_cart_details(cart.id)
+        await settle(pilot)
+        details = app.screen
+        assert isinstance(details, CartScreen)
+        await press(pilot, "ctrl+s")  # Convert to Purchase Order: the wizard, this cart
+        assert isinstance(app.screen, CreateOrderScreen)
+        bob.delete_cart(cart.id, cart.version)  # as converting it would: the cart is gone
+        await pilot.pause(2)
+        assert "was deleted or made an order by another agent" in status_line(app)
+        await press(pilot, "escape")
+        assert app.screen is details
+        await settle(pilot)
+        toasts = "\n".join(str(n.message) for n in app._notifications)
+        assert "saved under Carts" not in toasts
+        assert "no longer exists" in status_line(app) and f"Cart {cart.id} " not in toasts
+        shown = {b.binding.id for b in details.active_bindings.values() if b.enabled}
+        assert {"cart.convert", "cart.delete"}.isdisjoint(shown)
+        await press(pilot, "ctrl+s", "delete")
+        assert app.screen is details, "nothing opens for a cart that is gone"
     bob.db.close()

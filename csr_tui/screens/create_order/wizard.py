@@ -159,7 +159,7 @@ class CreateOrderScreen(GroupEditorScreen):
                 assert self.cart_id is not None
                 cart = self.real_services.get_cart(self.cart_id)
         except DomainError as error:
-            self.app.call_from_thread(self.problem, str(error))
+            self.app.call_from_thread(self.load_failed, error)
             return
         self.app.call_from_thread(self.loaded, cart)
 
@@ -580,6 +580,9 @@ class CreateOrderScreen(GroupEditorScreen):
         draft = self.draft
         if draft is None or not draft.saved:
             self.app.pop_screen()
+        elif self.removed:
+            self.notify(f"{draft.cart.label} no longer exists: nothing here was kept.", timeout=4)
+            self.app.pop_screen()
         elif not draft.created_here:
             self.notify(f"{draft.cart.label} is saved under Carts (F7).", timeout=4)
             self.app.pop_screen()
@@ -589,7 +592,7 @@ class CreateOrderScreen(GroupEditorScreen):
     def ask_before_quitting(self) -> bool:
         """Ctrl+Q: True if the agent is being asked first (and the app then quits or not)."""
         draft = self.draft
-        if draft is not None and draft.saved and draft.created_here:
+        if draft is not None and draft.saved and draft.created_here and not self.removed:
             self.ask_to_leave(self.app.exit, "Quit?")
             return True
         pending = unsaved_typing(self)

@@ -193,7 +193,7 @@ class OrderDetailsScreen(GroupEditorScreen):
         try:
             order = self.services.get_order(self.number)
         except DomainError as error:
-            self.app.call_from_thread(self.problem, str(error))
+            self.app.call_from_thread(self.load_failed, error)
             return
         self.app.call_from_thread(self.show, order)
 
@@ -316,6 +316,8 @@ class OrderDetailsScreen(GroupEditorScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         order = self.order
+        if self.removed:  # deleted by another agent: there is nothing left to act on
+            return action in ("refresh", "back")
         if action in ALWAYS:
             return order is not None or action in ("refresh", "back")
         if order is None:

@@ -60,6 +60,7 @@ class Currency:
             raise ValidationError(f"The {label} must be a number, not {amount}.", field)
         if amount < 0:
             raise ValidationError(f"The {label} cannot be negative.", field)
+        amount = amount.copy_abs()  # "-0" is zero, not a "-0.00" on screen
         if amount > MAX_AMOUNT:
             raise ValidationError(f"The {label} cannot exceed {self.format(MAX_AMOUNT)}.", field)
         if amount != amount.quantize(self.exponent, rounding=ROUND_HALF_UP):

@@ -99,6 +99,7 @@ class CartScreen(GroupEditorScreen):
             )
         )
         self.set_status("Ctrl+S or Enter: Convert to Purchase Order (the order's steps, filled in)")
+        self.refresh_bindings()  # Convert and Delete are offered once the cart is read
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("convert", "delete"):

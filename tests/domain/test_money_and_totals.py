@@ -30,7 +30,7 @@ def test_agents_type_amounts_as_they_read_them(currency, text, expected):
 
 
 def test_a_typed_minus_zero_is_zero_not_minus_zero():
-    """"-0" as a placed price was kept as -0.00: the line then read "-0.00 USD"."""
+    """A placed price typed as "-0" was kept as -0.00: the line then read "-0.00 USD"."""
     assert USD.format(USD.parse("-0") * 3) == "0.00 USD"
     assert JPY.format(JPY.parse("-0.0")) == "0 JPY"
 

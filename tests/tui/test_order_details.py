@@ -464,3 +464,33 @@ async def test_a_cart_another_agent_made_an_order_offers_nothing_more(app, demo_
         await press(pilot, "ctrl+s", "delete")
         assert app.screen is details, "nothing opens for a cart that is gone"
     bob.db.close()
+
+
+async def test_a_paid_order_made_cheaper_says_what_is_owed_back(app, demo_services):
+    """A discount after payment leaves more paid than the total: the screen said "Balance
+    due -61.12 USD"; it now says the order is overpaid and by how much."""
+    number = first(
+        demo_services,
+        OrderStatus.IN_PROGRESS,
+        lambda o: o.totals().balance_due == 0 and not o.discounts,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await show(pilot, number)
+        await press(pilot, "2", "d", "tab", *"50%", "ctrl+s")
+        totals = demo_services.get_order(number).totals()
+        over = f"{-totals.balance_due:,} {totals.currency.code}"
+        assert totals.balance_due < 0
+        shown = screen_text(app)
+        assert "-" + over not in shown and "Balance due" not in shown
+        assert f"Overpaid {over}" in text_of(screen.query_one("#form-totals"))
+        assert f"Overpaid by {over}: a refund is due." in status_line(app)
+        await press(pilot, "1")
+        summary = text_of(screen.query_one("#summary-money"))
+        assert "Overpaid" in summary and over in summary and "-" + over not in summary
+
+        # A status longer than 80 columns is shown whole, on two lines (the order list's
+        # one-line status style no longer reaches Order Details).
+        screen.set_status(f"{number} " + "word " * 25 + "lastword")
+        await pilot.pause()
+        assert "lastword" in screen_text(app)

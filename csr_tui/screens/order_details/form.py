@@ -26,6 +26,7 @@ from csr_tui.domain.orders import Discount, PurchaseOrder
 from csr_tui.domain.statuses import DiscountKind, OrderStatus
 from csr_tui.screens.widgets.formatting import (
     amount,
+    balance,
     local_time,
     money,
     shipment_line,
@@ -206,6 +207,7 @@ class FormPane(Vertical):
         if self.rows:
             table.move_cursor(row=min(max(cursor, 0), len(self.rows) - 1), animate=False)
         t = order.totals()
+        label, owed = balance(t)
         lines_off = line_discounts(order)
         self.query_one("#form-totals", Static).update(
             text(
@@ -215,7 +217,7 @@ class FormPane(Vertical):
                 f"Shipping {amount(t.shipping, cur)} · Tax {amount(t.tax, cur)} · ",
                 (f"Total {money(t.total, cur)}", "bold"),
                 f" · Paid {amount(t.paid, cur)} · ",
-                (f"Balance due {money(t.balance_due, cur)}", "bold"),
+                (f"{label} {money(owed, cur)}", "bold"),
             )
         )
         self.show_detail()

@@ -241,6 +241,9 @@ class OrderDetailsScreen(GroupEditorScreen):
             if s.line_items and s.status in steps
         )
         head = "Partially shipped" if order.status is OrderStatus.PARTIALLY_SHIPPED else "Paid"
+        if due < 0:  # made cheaper after payment: csr-tui takes payments, it does not refund
+            over = f"by {money(-due, order.currency)}: a refund is due"
+            head = f"Overpaid {over}" if head == "Paid" else f"{head}; overpaid {over}"
         return f"{head}. {told}." if told else f"{head}."
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -871,6 +871,7 @@ def reorder(
         created_by=agent,
     )
     offered = {m.code for m in market.shipping_methods}
+    first: Shipment | None = None
     for old in order.shipments:
         shipment = Shipment(
             number=len(cart.shipments) + 1,
@@ -903,10 +904,11 @@ def reorder(
                     placed_price=variant.prices[market.code],
                 )
             )
+        first = first or shipment
         if shipment.line_items:
             cart.shipments.append(shipment)
-    if not cart.shipments:
-        cart.shipments.append(Shipment(number=1))
+    if not cart.shipments:  # no item is sold any more: still the address and method
+        cart.shipments.append(first or Shipment(number=1))
     for code in order.coupon_codes():
         coupon = coupons.get(code)
         if coupon is None:

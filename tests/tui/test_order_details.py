@@ -13,6 +13,7 @@ from csr_tui.data import tables as t
 from csr_tui.data.database import Database
 from csr_tui.data.queries import OrderFilter
 from csr_tui.domain import OrderStatus, ShipmentStatus
+from csr_tui.domain.statuses import PaymentStatus
 from csr_tui.screens.cart import CartScreen
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.create_order import CreateOrderScreen
@@ -494,3 +495,20 @@ async def test_a_paid_order_made_cheaper_says_what_is_owed_back(app, demo_servic
         screen.set_status(f"{number} " + "word " * 25 + "lastword")
         await pilot.pause()
         assert "lastword" in screen_text(app)
+
+
+async def test_a_failed_payment_reads_as_failed_in_the_form_at_80_columns(app, demo_services):
+    """The payment's status was in the item column, cut off at 80 columns: a failed payment
+    looked like a second payment of the same amount."""
+    number = first(
+        demo_services,
+        OrderStatus.COMPLETED,
+        lambda o: [p.status for p in o.payments] == [PaymentStatus.FAILED, PaymentStatus.PROCESSED],
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await show(pilot, number)
+        await press(pilot, "2")
+        payments = [line for line in screen_text(app).splitlines() if "Payment " in line]
+        assert len(payments) == 2
+        assert "Failed" in payments[0] and "Processed" in payments[1]

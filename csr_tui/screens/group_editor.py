@@ -22,7 +22,7 @@ from csr_tui.domain.customers import Address
 from csr_tui.domain.errors import ConcurrentEditError, DomainError, NotFound, ValidationError
 from csr_tui.domain.orders import OrderGroup, PurchaseOrder, parse_discount, parse_quantity
 from csr_tui.screens.confirm import ConfirmScreen
-from csr_tui.screens.form import Field, FormScreen
+from csr_tui.screens.form import Field, FormScreen, StaleCopy
 from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.formatting import clock_time, money
@@ -226,6 +226,11 @@ class GroupEditorScreen(StyledOnce, Screen[None]):
         self.app.call_from_thread(self.problem, str(error))
         if isinstance(error, ConcurrentEditError | NotFound):
             self.load()  # a NotFound may mean the whole group is gone: the load says
+
+    def on_stale_copy(self, _message: StaleCopy) -> None:
+        """A dialog's save was refused as stale: show the group as it now is (the dialog
+        keeps what was typed)."""
+        self.load()
 
     def changed_elsewhere(self, result: OrderGroup | None) -> None:
         """A dialog saved a change (or was closed with None)."""

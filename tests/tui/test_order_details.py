@@ -512,3 +512,23 @@ async def test_a_failed_payment_reads_as_failed_in_the_form_at_80_columns(app, d
         payments = [line for line in screen_text(app).splitlines() if "Payment " in line]
         assert len(payments) == 2
         assert "Failed" in payments[0] and "Processed" in payments[1]
+
+
+async def test_a_dialog_refused_as_stale_leaves_the_order_shown_as_it_now_is(
+    app, demo_services, demo_url, unpaid
+):
+    """A payment saved from an older copy is refused in its dialog; the order under it was
+    left as the agent first read it (still offering the payment) until F5."""
+    bob = Services(Database(demo_url), "bob", clock=FixedClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await show(pilot, unpaid)
+        await press(pilot, "p", "enter")
+        assert isinstance(app.screen, FormScreen)
+        bob.place_on_hold(unpaid, bob.get_order(unpaid).version)
+        await press(pilot, "ctrl+s")
+        assert "changed by bob" in text_of(app.screen.query_one("#form-error"))
+        await press(pilot, "escape")
+        assert screen.order.status is OrderStatus.ON_HOLD
+        assert "add_payment" not in offered(screen) and "On hold" in status_line(app)
+    bob.db.close()

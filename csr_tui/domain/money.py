@@ -41,6 +41,8 @@ class Currency:
         if not cleaned:
             raise ValidationError(f"Enter {_article(label)} {label}.", field)
         not_one = f"'{text.strip()}' is not {_article(label)} {label}."
+        if not cleaned.isascii() or "_" in cleaned:  # Decimal reads "1_000" and non-ASCII digits
+            raise ValidationError(not_one, field)
         try:
             amount = Decimal(cleaned)
         except InvalidOperation:

@@ -144,8 +144,11 @@ def parse_discount(text: str, currency: Currency) -> tuple[DiscountKind, Decimal
     text = text.strip()
     if not text.endswith("%"):
         return DiscountKind.AMOUNT, currency.parse(text, "value", "discount")
+    number = text[:-1].strip()
     try:
-        value = Decimal(text[:-1].strip())
+        if not number.isascii() or "_" in number:  # as amounts: ASCII digits only
+            raise InvalidOperation
+        value = Decimal(number)
     except InvalidOperation:
         raise ValidationError(f"'{text}' is not a percentage.", "value") from None
     return DiscountKind.PERCENTAGE, value

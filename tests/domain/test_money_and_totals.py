@@ -43,6 +43,10 @@ def test_a_typed_minus_zero_is_zero_not_minus_zero():
         (USD, "1.234", "at most 2 decimals"),
         (JPY, "10.5", "JPY has no minor unit"),
         (USD, "NaN", "is not an amount"),
+        # Python's Decimal reads these; an agent's amount is ASCII digits, as quantities are.
+        (USD, "1_000", "is not an amount"),
+        (USD, "٣", "is not an amount"),
+        (USD, "１０", "is not an amount"),
     ],
 )
 def test_bad_amounts_are_refused_with_a_reason(currency, text, message):

@@ -437,10 +437,13 @@ async def test_another_agents_change_is_seen_while_the_agent_types(
     bob.db.close()
 
 
-async def test_a_cart_another_agent_made_an_order_offers_nothing_more(app, demo_services, demo_url):
+async def test_a_cart_or_order_another_agent_removed_offers_nothing_more(
+    app, demo_services, demo_url
+):
     """Cart Details and the wizard of a cart that another agent converted: leaving the
     wizard does not claim the cart is saved, and Cart Details no longer offers Convert or
-    Delete (which opened an empty wizard); the message does not name an internal id."""
+    Delete (which opened an empty wizard); the message does not name an internal id. Order
+    Details of an order another agent deleted offers its tabs, not Payment or Hold."""
     bob = Services(Database(demo_url), "bob", clock=FixedClock())
     cart = next(c for c in demo_services.list_carts() if c.line_count)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -464,6 +467,20 @@ async def test_a_cart_another_agent_made_an_order_offers_nothing_more(app, demo_
         assert {"cart.convert", "cart.delete"}.isdisjoint(shown)
         await press(pilot, "ctrl+s", "delete")
         assert app.screen is details, "nothing opens for a cart that is gone"
+
+        number = first(demo_services, OrderStatus.IN_PROGRESS)
+        screen = await show(pilot, number)
+        bob.delete_orders({number: bob.get_order(number).version})
+        await pilot.pause(2)
+        assert "was deleted by another agent" in status_line(app)
+        assert offered(screen) == {"refresh", "back", "next_tab", "previous_tab"} | {
+            "summary",
+            "form",
+            "notes",
+            "history",
+        }
+        await press(pilot, "p", "h")
+        assert app.screen is screen, "no payment, no hold on an order that is gone"
     bob.db.close()
 
 

@@ -319,8 +319,8 @@ class OrderDetailsScreen(GroupEditorScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         order = self.order
-        if self.removed:  # deleted by another agent: there is nothing left to act on
-            return action in ("refresh", "back")
+        if self.removed:  # deleted by another agent: it can be read, not acted on
+            return action in ("refresh", "back", "next_tab", "previous_tab", "show_tab")
         if action in ALWAYS:
             return order is not None or action in ("refresh", "back")
         if order is None:

@@ -549,3 +549,25 @@ async def test_a_dialog_refused_as_stale_leaves_the_order_shown_as_it_now_is(
         assert screen.order.status is OrderStatus.ON_HOLD
         assert "add_payment" not in offered(screen) and "On hold" in status_line(app)
     bob.db.close()
+
+
+async def test_reorder_of_items_no_longer_sold_shows_why_before_the_item_search(
+    app, demo_services
+):
+    """Reorder of an order whose only item is no longer sold: the item search opened over
+    the wizard at once and hid the notice saying why the draft has no items."""
+    number = first(demo_services, OrderStatus.COMPLETED, lambda o: o.line_count() == 1)
+    sku = demo_services.get_order(number).shipments[0].line_items[0].sku
+    with demo_services.db.unit_of_work() as uow:
+        uow.conn.execute(update(t.variants).where(t.variants.c.sku == sku).values(is_sold=False))
+        uow.commit()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await show(pilot, number)
+        await press(pilot, "o")
+        wizard = app.screen
+        assert isinstance(wizard, CreateOrderScreen) and wizard.step == "items"
+        assert f"{sku} " in screen_text(app) and "is no longer available" in screen_text(app)
+        assert wizard.cart.shipments[0].shipping_address is not None, "the address is kept"
+        await press(pilot, "f6")  # the search when the agent asks for it
+        assert isinstance(app.screen, LineItemSearchScreen)

@@ -170,7 +170,8 @@ class CreateOrderScreen(GroupEditorScreen):
         self.show(cart)
         if opening:
             missing = self.missing()
-            self.go(missing[0] if missing else "review")
+            # A Reorder's notices (items left out) are read first, not hidden by the search.
+            self.go(missing[0] if missing else "review", search=not self.notices)
 
     # -- showing the order -------------------------------------------------------------
 
@@ -241,7 +242,8 @@ class CreateOrderScreen(GroupEditorScreen):
 
     # -- moving between steps ------------------------------------------------------------
 
-    def go(self, step: str) -> None:
+    def go(self, step: str, *, search: bool = True) -> None:
+        """Show the step; Items without items opens the item search unless `search` is off."""
         if step != "market" and self.draft is None:
             self.notify("Select the market first.", timeout=3)
             return
@@ -252,7 +254,7 @@ class CreateOrderScreen(GroupEditorScreen):
         widget.focus_step()  # now, so what is typed next goes there
         self.show_summary()
         self.refresh_bindings()
-        if step == "items" and self.cart is not None and not self.cart.line_count():
+        if search and step == "items" and self.cart is not None and not self.cart.line_count():
             self.call_after_refresh(self.action_add_items)
 
     def action_previous_step(self) -> None:

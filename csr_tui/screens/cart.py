@@ -18,7 +18,7 @@ from csr_tui.screens.create_order.shipment import complete, shipment_line
 from csr_tui.screens.group_editor import GroupEditorScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.footer import KeyFooter
-from csr_tui.screens.widgets.formatting import totals_table
+from csr_tui.screens.widgets.formatting import items, totals_table
 from csr_tui.screens.widgets.safe_text import plain, text
 from csr_tui.services import CartRef
 
@@ -127,7 +127,7 @@ class CartScreen(GroupEditorScreen):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Delete cart '{cart.name}'{who} ({cart.line_count()} items)?",
+                f"Delete cart '{cart.name}'{who} ({items(cart.line_count())})?",
                 "Delete cart",
                 title="Delete cart",
             ),

@@ -445,13 +445,16 @@ async def test_a_cart_or_order_another_agent_removed_offers_nothing_more(
     Delete (which opened an empty wizard); the message does not name an internal id. Order
     Details of an order another agent deleted offers its tabs, not Payment or Hold."""
     bob = Services(Database(demo_url), "bob", clock=FixedClock())
-    cart = next(c for c in demo_services.list_carts() if c.line_count)
+    cart = next(c for c in demo_services.list_carts() if c.line_count == 1)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.open_cart_details(cart.id)
         await settle(pilot)
         details = app.screen
         assert isinstance(details, CartScreen)
+        await press(pilot, "delete")
+        assert isinstance(app.screen, ConfirmScreen) and "(1 item)?" in screen_text(app)
+        await press(pilot, "escape")
         await press(pilot, "ctrl+s")  # Convert to Purchase Order: the wizard, this cart
         assert isinstance(app.screen, CreateOrderScreen)
         bob.delete_cart(cart.id, cart.version)  # as converting it would: the cart is gone
@@ -551,9 +554,7 @@ async def test_a_dialog_refused_as_stale_leaves_the_order_shown_as_it_now_is(
     bob.db.close()
 
 
-async def test_reorder_of_items_no_longer_sold_shows_why_before_the_item_search(
-    app, demo_services
-):
+async def test_reorder_of_items_no_longer_sold_shows_why_before_the_item_search(app, demo_services):
     """Reorder of an order whose only item is no longer sold: the item search opened over
     the wizard at once and hid the notice saying why the draft has no items."""
     number = first(demo_services, OrderStatus.COMPLETED, lambda o: o.line_count() == 1)

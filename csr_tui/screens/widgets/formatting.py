@@ -58,6 +58,10 @@ def status_text(status: OrderStatus | ShipmentStatus, *, short: bool = False) ->
     return plain(label, STATUS_STYLES.get(status, ""))
 
 
+def items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
 def balance(totals: Totals) -> tuple[str, Decimal]:
     """What is still due, or, once more was paid than the total (the order was made
     cheaper after payment), by how much it is overpaid: never a negative balance due."""

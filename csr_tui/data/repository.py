@@ -653,7 +653,9 @@ class CartRepository(_GroupChildren):
     def get(self, cart_id: int) -> Cart:
         row = self._root(t.carts, t.carts.c.id == cart_id)
         if row is None:
-            raise NotFound(f"Cart {cart_id} no longer exists.")
+            raise NotFound(
+                "This cart no longer exists: another agent made it an order or deleted it."
+            )
         market = self.catalog.market(row.market_code)
         cur = market.currency
         return Cart(

@@ -41,6 +41,8 @@ class Currency:
         if not cleaned:
             raise ValidationError(f"Enter {_article(label)} {label}.", field)
         not_one = f"'{text.strip()}' is not {_article(label)} {label}."
+        if not cleaned.isascii() or "_" in cleaned:  # Decimal reads "1_000" and non-ASCII digits
+            raise ValidationError(not_one, field)
         try:
             amount = Decimal(cleaned)
         except InvalidOperation:
@@ -60,6 +62,7 @@ class Currency:
             raise ValidationError(f"The {label} must be a number, not {amount}.", field)
         if amount < 0:
             raise ValidationError(f"The {label} cannot be negative.", field)
+        amount = amount.copy_abs()  # "-0" is zero, not a "-0.00" on screen
         if amount > MAX_AMOUNT:
             raise ValidationError(f"The {label} cannot exceed {self.format(MAX_AMOUNT)}.", field)
         if amount != amount.quantize(self.exponent, rounding=ROUND_HALF_UP):

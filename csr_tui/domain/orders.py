@@ -144,8 +144,11 @@ def parse_discount(text: str, currency: Currency) -> tuple[DiscountKind, Decimal
     text = text.strip()
     if not text.endswith("%"):
         return DiscountKind.AMOUNT, currency.parse(text, "value", "discount")
+    number = text[:-1].strip()
     try:
-        value = Decimal(text[:-1].strip())
+        if not number.isascii() or "_" in number:  # as amounts: ASCII digits only
+            raise InvalidOperation
+        value = Decimal(number)
     except InvalidOperation:
         raise ValidationError(f"'{text}' is not a percentage.", "value") from None
     return DiscountKind.PERCENTAGE, value
@@ -871,6 +874,7 @@ def reorder(
         created_by=agent,
     )
     offered = {m.code for m in market.shipping_methods}
+    first: Shipment | None = None
     for old in order.shipments:
         shipment = Shipment(
             number=len(cart.shipments) + 1,
@@ -903,10 +907,11 @@ def reorder(
                     placed_price=variant.prices[market.code],
                 )
             )
+        first = first or shipment
         if shipment.line_items:
             cart.shipments.append(shipment)
-    if not cart.shipments:
-        cart.shipments.append(Shipment(number=1))
+    if not cart.shipments:  # no item is sold any more: still the address and method
+        cart.shipments.append(first or Shipment(number=1))
     for code in order.coupon_codes():
         coupon = coupons.get(code)
         if coupon is None:

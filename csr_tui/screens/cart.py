@@ -18,7 +18,7 @@ from csr_tui.screens.create_order.shipment import complete, shipment_line
 from csr_tui.screens.group_editor import GroupEditorScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.footer import KeyFooter
-from csr_tui.screens.widgets.formatting import totals_table
+from csr_tui.screens.widgets.formatting import items, totals_table
 from csr_tui.screens.widgets.safe_text import plain, text
 from csr_tui.services import CartRef
 
@@ -68,7 +68,7 @@ class CartScreen(GroupEditorScreen):
         try:
             cart = self.services.get_cart(self.cart_id)
         except DomainError as error:
-            self.app.call_from_thread(self.problem, str(error))
+            self.app.call_from_thread(self.load_failed, error)
             return
         self.app.call_from_thread(self.show, cart)
 
@@ -99,6 +99,12 @@ class CartScreen(GroupEditorScreen):
             )
         )
         self.set_status("Ctrl+S or Enter: Convert to Purchase Order (the order's steps, filled in)")
+        self.refresh_bindings()  # Convert and Delete are offered once the cart is read
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("convert", "delete"):
+            return self.cart is not None and not self.removed
+        return True
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.prevent_default()  # not GroupEditorScreen's: lines change in the wizard
@@ -106,12 +112,12 @@ class CartScreen(GroupEditorScreen):
 
     def action_convert(self) -> None:
         """Convert to Purchase Order: the wizard, with this cart; Create Order there."""
-        if self.cart is not None:
+        if self.check_action("convert", ()):
             self.csr.open_cart(self.cart_id, created_here=False)
 
     def action_delete(self) -> None:
         cart = self.cart
-        if cart is None:
+        if cart is None or not self.check_action("delete", ()):
             return
         who = f" of {cart.customer_name}" if cart.customer_name else ""
 
@@ -121,7 +127,7 @@ class CartScreen(GroupEditorScreen):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Delete cart '{cart.name}'{who} ({cart.line_count()} items)?",
+                f"Delete cart '{cart.name}'{who} ({items(cart.line_count())})?",
                 "Delete cart",
                 title="Delete cart",
             ),

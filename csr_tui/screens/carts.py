@@ -14,7 +14,7 @@ from csr_tui.domain.errors import DomainError
 from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.footer import KeyFooter
-from csr_tui.screens.widgets.formatting import local_time
+from csr_tui.screens.widgets.formatting import items, local_time
 from csr_tui.screens.widgets.safe_text import plain
 from csr_tui.services import CartRow
 
@@ -128,7 +128,7 @@ class CartsScreen(Screen[None]):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Delete cart '{cart.name}'{who} ({cart.line_count} items)?",
+                f"Delete cart '{cart.name}'{who} ({items(cart.line_count)})?",
                 "Delete cart",
                 title="Delete cart",
             ),

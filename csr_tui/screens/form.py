@@ -15,11 +15,12 @@ from typing import Any, Generic, TypeVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from csr_tui.domain.errors import DomainError, ValidationError
+from csr_tui.domain.errors import ConcurrentEditError, DomainError, ValidationError
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.safe_text import PlainInput, plain
@@ -154,8 +155,16 @@ class FormScreen(DialogFooter, ModalScreen[T | None], Generic[T]):
         show_field_error(self, error, [f.name for f in self.fields])
 
 
+class StaleCopy(Message):
+    """Sent to the screen under a dialog whose save was refused because another agent
+    saved first: that screen shows an older copy, and reads it again."""
+
+
 def show_field_error(screen: Any, error: DomainError, names: list[str]) -> None:
     """Put the message under the field it is about, or at the foot of the form."""
+    stack = screen.app.screen_stack
+    if isinstance(error, ConcurrentEditError) and screen in stack[1:]:
+        stack[stack.index(screen) - 1].post_message(StaleCopy())
     field = error.field if isinstance(error, ValidationError) else None
     if field in names:
         message = screen.query_one(f"#e-{field}", Static)

@@ -19,10 +19,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from csr_tui.domain.customers import Address
-from csr_tui.domain.errors import ConcurrentEditError, DomainError, ValidationError
+from csr_tui.domain.errors import ConcurrentEditError, DomainError, NotFound, ValidationError
 from csr_tui.domain.orders import OrderGroup, PurchaseOrder, parse_discount, parse_quantity
 from csr_tui.screens.confirm import ConfirmScreen
-from csr_tui.screens.form import Field, FormScreen
+from csr_tui.screens.form import Field, FormScreen, StaleCopy
 from csr_tui.screens.shipment_edit import ShipmentEdit, ShipmentEditScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.formatting import clock_time, money
@@ -51,6 +51,8 @@ class GroupEditorScreen(StyledOnce, Screen[None]):
         self._refusal: str | None = None  # shown until the next change succeeds
         self._notice: str | None = None  # another agent's change, shown until reloaded
         self._noticed: ChangeStamp | None = None
+        # Another agent deleted it (or made the cart an order): nothing more is offered.
+        self.removed = False
 
     def on_mount(self) -> None:
         self.set_interval(POLL_SECONDS, self.watch_for_changes)
@@ -113,6 +115,16 @@ class GroupEditorScreen(StyledOnce, Screen[None]):
         self.query_one("#status", Static).update(plain(message, "bold red"))
         self.notify(message, severity="error", timeout=8)
 
+    def load_failed(self, error: DomainError) -> None:
+        """Reading the group again failed: if it no longer exists, stop offering changes."""
+        if isinstance(error, NotFound):
+            self.mark_removed()
+        self.problem(str(error))
+
+    def mark_removed(self) -> None:
+        self.removed = True
+        self.refresh_bindings()
+
     def set_status(self, status: Text | str) -> None:
         """The status line, unless a refusal or another agent's change is to be read there."""
         if self._notice is not None and not self._stale():
@@ -128,7 +140,7 @@ class GroupEditorScreen(StyledOnce, Screen[None]):
     def watch_for_changes(self) -> None:
         from csr_tui.services import NewCart
 
-        if self.group is None or self.csr.services is None or not self._shown():
+        if self.group is None or self.removed or self.csr.services is None or not self._shown():
             return
         if not isinstance(self.ref, NewCart):  # a draft not saved yet: no one else sees it
             self.read_stamp(self.ref)
@@ -155,6 +167,8 @@ class GroupEditorScreen(StyledOnce, Screen[None]):
         notice = self.change_notice(group, stamp)
         if notice is None or notice == self._notice:
             return
+        if stamp is None:
+            self.mark_removed()
         self._notice, self._noticed = notice, stamp
         self.query_one("#status", Static).update(plain(notice, "bold red"))
         self.notify(notice, title="Changed by another agent", severity="warning", timeout=10)
@@ -210,8 +224,13 @@ class GroupEditorScreen(StyledOnce, Screen[None]):
     def refused(self, error: DomainError) -> None:
         """From a worker: tell the agent why; a stale copy is replaced by the saved one."""
         self.app.call_from_thread(self.problem, str(error))
-        if isinstance(error, ConcurrentEditError):
-            self.load()
+        if isinstance(error, ConcurrentEditError | NotFound):
+            self.load()  # a NotFound may mean the whole group is gone: the load says
+
+    def on_stale_copy(self, _message: StaleCopy) -> None:
+        """A dialog's save was refused as stale: show the group as it now is (the dialog
+        keeps what was typed)."""
+        self.load()
 
     def changed_elsewhere(self, result: OrderGroup | None) -> None:
         """A dialog saved a change (or was closed with None)."""

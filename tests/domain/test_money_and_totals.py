@@ -29,6 +29,12 @@ def test_agents_type_amounts_as_they_read_them(currency, text, expected):
     assert currency.parse(text) == expected
 
 
+def test_a_typed_minus_zero_is_zero_not_minus_zero():
+    """A placed price typed as "-0" was kept as -0.00: the line then read "-0.00 USD"."""
+    assert USD.format(USD.parse("-0") * 3) == "0.00 USD"
+    assert JPY.format(JPY.parse("-0.0")) == "0 JPY"
+
+
 @pytest.mark.parametrize(
     ("currency", "text", "message"),
     [
@@ -37,6 +43,10 @@ def test_agents_type_amounts_as_they_read_them(currency, text, expected):
         (USD, "1.234", "at most 2 decimals"),
         (JPY, "10.5", "JPY has no minor unit"),
         (USD, "NaN", "is not an amount"),
+        # Python's Decimal reads these; an agent's amount is ASCII digits, as quantities are.
+        (USD, "1_000", "is not an amount"),
+        (USD, "٣", "is not an amount"),
+        (USD, "１０", "is not an amount"),
     ],
 )
 def test_bad_amounts_are_refused_with_a_reason(currency, text, message):

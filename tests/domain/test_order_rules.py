@@ -386,6 +386,17 @@ def test_reorder_leaves_out_items_no_longer_sold_and_says_so():
     assert notices == ["SKU-2 (Item SKU-2) is no longer available: left out."]
 
 
+def test_reorder_of_only_unavailable_items_still_copies_the_address_and_method():
+    """The seed's Reorder copies the address and shipping method; when none of the items
+    is sold any more the draft's shipment came without them."""
+    o = order(lines=((variant("SKU-1"), 1),))
+    variants = {"SKU-1": variant("SKU-1", is_sold=False)}
+    draft, notices = reorder(o, variants=variants, coupons={}, now=NOW, agent="a")
+    assert draft.line_count() == 0 and "no longer available" in notices[0]
+    assert draft.shipment(1).shipping_address == HOME
+    assert draft.shipment(1).shipping_method.code == "ground"
+
+
 def test_reorder_keeps_out_of_stock_items_and_says_so():
     o = order(lines=((variant("SKU-1"), 3),))
     draft, notices = reorder(

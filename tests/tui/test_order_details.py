@@ -13,8 +13,10 @@ from csr_tui.data import tables as t
 from csr_tui.data.database import Database
 from csr_tui.data.queries import OrderFilter
 from csr_tui.domain import OrderStatus, ShipmentStatus
+from csr_tui.domain.statuses import PaymentStatus
 from csr_tui.screens.cart import CartScreen
 from csr_tui.screens.confirm import ConfirmScreen
+from csr_tui.screens.create_order import CreateOrderScreen
 from csr_tui.screens.form import FormScreen
 from csr_tui.screens.line_item_search import LineItemSearchScreen
 from csr_tui.screens.order_details import OrderDetailsScreen
@@ -433,3 +435,140 @@ async def test_another_agents_change_is_seen_while_the_agent_types(
         await press(pilot, "f5")
         assert "Walk-in caller" in text_of(app.screen.query_one("#contact"))
     bob.db.close()
+
+
+async def test_a_cart_or_order_another_agent_removed_offers_nothing_more(
+    app, demo_services, demo_url
+):
+    """Cart Details and the wizard of a cart that another agent converted: leaving the
+    wizard does not claim the cart is saved, and Cart Details no longer offers Convert or
+    Delete (which opened an empty wizard); the message does not name an internal id. Order
+    Details of an order another agent deleted offers its tabs, not Payment or Hold."""
+    bob = Services(Database(demo_url), "bob", clock=FixedClock())
+    cart = next(c for c in demo_services.list_carts() if c.line_count == 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_cart_details(cart.id)
+        await settle(pilot)
+        details = app.screen
+        assert isinstance(details, CartScreen)
+        await press(pilot, "delete")
+        assert isinstance(app.screen, ConfirmScreen) and "(1 item)?" in screen_text(app)
+        await press(pilot, "escape")
+        await press(pilot, "ctrl+s")  # Convert to Purchase Order: the wizard, this cart
+        assert isinstance(app.screen, CreateOrderScreen)
+        bob.delete_cart(cart.id, cart.version)  # as converting it would: the cart is gone
+        await pilot.pause(2)
+        assert "was deleted or made an order by another agent" in status_line(app)
+        await press(pilot, "escape")
+        assert app.screen is details
+        await settle(pilot)
+        toasts = "\n".join(str(n.message) for n in app._notifications)
+        assert "saved under Carts" not in toasts
+        assert "no longer exists" in status_line(app) and f"Cart {cart.id} " not in toasts
+        shown = {b.binding.id for b in details.active_bindings.values() if b.enabled}
+        assert {"cart.convert", "cart.delete"}.isdisjoint(shown)
+        await press(pilot, "ctrl+s", "delete")
+        assert app.screen is details, "nothing opens for a cart that is gone"
+
+        number = first(demo_services, OrderStatus.IN_PROGRESS)
+        screen = await show(pilot, number)
+        bob.delete_orders({number: bob.get_order(number).version})
+        await pilot.pause(2)
+        assert "was deleted by another agent" in status_line(app)
+        assert offered(screen) == {"refresh", "back", "next_tab", "previous_tab"} | {
+            "summary",
+            "form",
+            "notes",
+            "history",
+        }
+        await press(pilot, "p", "h")
+        assert app.screen is screen, "no payment, no hold on an order that is gone"
+    bob.db.close()
+
+
+async def test_a_paid_order_made_cheaper_says_what_is_owed_back(app, demo_services):
+    """A discount after payment leaves more paid than the total: the screen said "Balance
+    due -61.12 USD"; it now says the order is overpaid and by how much."""
+    number = first(
+        demo_services,
+        OrderStatus.IN_PROGRESS,
+        lambda o: o.totals().balance_due == 0 and not o.discounts,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await show(pilot, number)
+        await press(pilot, "2", "d", "tab", *"50%", "ctrl+s")
+        totals = demo_services.get_order(number).totals()
+        over = f"{-totals.balance_due:,} {totals.currency.code}"
+        assert totals.balance_due < 0
+        shown = screen_text(app)
+        assert "-" + over not in shown and "Balance due" not in shown
+        assert f"Overpaid {over}" in text_of(screen.query_one("#form-totals"))
+        assert f"Overpaid by {over}: a refund is due." in status_line(app)
+        await press(pilot, "1")
+        summary = text_of(screen.query_one("#summary-money"))
+        assert "Overpaid" in summary and over in summary and "-" + over not in summary
+
+        # A status longer than 80 columns is shown whole, on two lines (the order list's
+        # one-line status style no longer reaches Order Details).
+        screen.set_status(f"{number} " + "word " * 25 + "lastword")
+        await pilot.pause()
+        assert "lastword" in screen_text(app)
+
+
+async def test_a_failed_payment_reads_as_failed_in_the_form_at_80_columns(app, demo_services):
+    """The payment's status was in the item column, cut off at 80 columns: a failed payment
+    looked like a second payment of the same amount."""
+    number = first(
+        demo_services,
+        OrderStatus.COMPLETED,
+        lambda o: [p.status for p in o.payments] == [PaymentStatus.FAILED, PaymentStatus.PROCESSED],
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await show(pilot, number)
+        await press(pilot, "2")
+        payments = [line for line in screen_text(app).splitlines() if "Payment " in line]
+        assert len(payments) == 2
+        assert "Failed" in payments[0] and "Processed" in payments[1]
+
+
+async def test_a_dialog_refused_as_stale_leaves_the_order_shown_as_it_now_is(
+    app, demo_services, demo_url, unpaid
+):
+    """A payment saved from an older copy is refused in its dialog; the order under it was
+    left as the agent first read it (still offering the payment) until F5."""
+    bob = Services(Database(demo_url), "bob", clock=FixedClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await show(pilot, unpaid)
+        await press(pilot, "p", "enter")
+        assert isinstance(app.screen, FormScreen)
+        bob.place_on_hold(unpaid, bob.get_order(unpaid).version)
+        await press(pilot, "ctrl+s")
+        assert "changed by bob" in text_of(app.screen.query_one("#form-error"))
+        await press(pilot, "escape")
+        assert screen.order.status is OrderStatus.ON_HOLD
+        assert "add_payment" not in offered(screen) and "On hold" in status_line(app)
+    bob.db.close()
+
+
+async def test_reorder_of_items_no_longer_sold_shows_why_before_the_item_search(app, demo_services):
+    """Reorder of an order whose only item is no longer sold: the item search opened over
+    the wizard at once and hid the notice saying why the draft has no items."""
+    number = first(demo_services, OrderStatus.COMPLETED, lambda o: o.line_count() == 1)
+    sku = demo_services.get_order(number).shipments[0].line_items[0].sku
+    with demo_services.db.unit_of_work() as uow:
+        uow.conn.execute(update(t.variants).where(t.variants.c.sku == sku).values(is_sold=False))
+        uow.commit()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await show(pilot, number)
+        await press(pilot, "o")
+        wizard = app.screen
+        assert isinstance(wizard, CreateOrderScreen) and wizard.step == "items"
+        assert f"{sku} " in screen_text(app) and "is no longer available" in screen_text(app)
+        assert wizard.cart.shipments[0].shipping_address is not None, "the address is kept"
+        await press(pilot, "f6")  # the search when the agent asks for it
+        assert isinstance(app.screen, LineItemSearchScreen)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -248,7 +248,7 @@ class RememberingForm(FormScreen[Any]):
 
 
 class ContactForm(RememberingForm):
-    """Create Contact. Each field is checked as the agent leaves it (Enter), and a save
+    """Create Contact. Each field is checked as the agent leaves it, and a save
     shows every problem at its field at once; nothing is saved until all are right."""
 
     def __init__(
@@ -267,11 +267,12 @@ class ContactForm(RememberingForm):
             "the order's ship-to.",
         )
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        name = (event.input.id or "").removeprefix("f-")
-        found = problems(self.values())
-        self.show_problem(name, found.get(name))
-        super().on_input_submitted(event)
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """Leaving a field, by Tab, Shift+Tab or Enter, checks it."""
+        field = event.widget
+        if isinstance(field, Input) and (field.id or "").startswith("f-") and not self.busy:
+            name = (field.id or "").removeprefix("f-")
+            self.show_problem(name, problems(self.values()).get(name))
 
     def show_problem(self, name: str, message: str | None) -> None:
         error = self.query_one(f"#e-{name}", Static)

@@ -159,7 +159,7 @@ class CreateOrderScreen(GroupEditorScreen):
                 assert self.cart_id is not None
                 cart = self.real_services.get_cart(self.cart_id)
         except DomainError as error:
-            self.app.call_from_thread(self.problem, str(error))
+            self.app.call_from_thread(self.load_failed, error)
             return
         self.app.call_from_thread(self.loaded, cart)
 
@@ -170,7 +170,8 @@ class CreateOrderScreen(GroupEditorScreen):
         self.show(cart)
         if opening:
             missing = self.missing()
-            self.go(missing[0] if missing else "review")
+            # A Reorder's notices (items left out) are read first, not hidden by the search.
+            self.go(missing[0] if missing else "review", search=not self.notices)
 
     # -- showing the order -------------------------------------------------------------
 
@@ -241,7 +242,8 @@ class CreateOrderScreen(GroupEditorScreen):
 
     # -- moving between steps ------------------------------------------------------------
 
-    def go(self, step: str) -> None:
+    def go(self, step: str, *, search: bool = True) -> None:
+        """Show the step; Items without items opens the item search unless `search` is off."""
         if step != "market" and self.draft is None:
             self.notify("Select the market first.", timeout=3)
             return
@@ -252,7 +254,7 @@ class CreateOrderScreen(GroupEditorScreen):
         widget.focus_step()  # now, so what is typed next goes there
         self.show_summary()
         self.refresh_bindings()
-        if step == "items" and self.cart is not None and not self.cart.line_count():
+        if search and step == "items" and self.cart is not None and not self.cart.line_count():
             self.call_after_refresh(self.action_add_items)
 
     def action_previous_step(self) -> None:
@@ -580,6 +582,9 @@ class CreateOrderScreen(GroupEditorScreen):
         draft = self.draft
         if draft is None or not draft.saved:
             self.app.pop_screen()
+        elif self.removed:
+            self.notify(f"{draft.cart.label} no longer exists: nothing here was kept.", timeout=4)
+            self.app.pop_screen()
         elif not draft.created_here:
             self.notify(f"{draft.cart.label} is saved under Carts (F7).", timeout=4)
             self.app.pop_screen()
@@ -589,7 +594,7 @@ class CreateOrderScreen(GroupEditorScreen):
     def ask_before_quitting(self) -> bool:
         """Ctrl+Q: True if the agent is being asked first (and the app then quits or not)."""
         draft = self.draft
-        if draft is not None and draft.saved and draft.created_here:
+        if draft is not None and draft.saved and draft.created_here and not self.removed:
             self.ask_to_leave(self.app.exit, "Quit?")
             return True
         pending = unsaved_typing(self)

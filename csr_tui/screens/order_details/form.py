@@ -23,9 +23,10 @@ from textual.widgets import DataTable, Static
 from csr_tui.domain.money import Currency
 from csr_tui.domain.offers import OrderAction, ShipmentAction, order_actions, shipment_actions
 from csr_tui.domain.orders import Discount, PurchaseOrder
-from csr_tui.domain.statuses import DiscountKind, OrderStatus
+from csr_tui.domain.statuses import DiscountKind, OrderStatus, PaymentStatus
 from csr_tui.screens.widgets.formatting import (
     amount,
+    balance,
     local_time,
     money,
     shipment_line,
@@ -55,6 +56,7 @@ class FormTable(DataTable[Text]):
         return super().check_action(action, parameters)
 
 
+PAYMENT_STYLES = {PaymentStatus.FAILED: "bold red", PaymentStatus.PENDING: "yellow"}
 # (label, width); the item column takes what the terminal leaves.
 COLUMNS = (("", 12), ("Item", 0), ("Qty", 4), ("Price", 9), ("Disc.", 8), ("Total", 10))
 FIXED = sum(width for _, width in COLUMNS) + 2 * len(COLUMNS) + 1 + 2  # padding, bar, edges
@@ -206,6 +208,7 @@ class FormPane(Vertical):
         if self.rows:
             table.move_cursor(row=min(max(cursor, 0), len(self.rows) - 1), animate=False)
         t = order.totals()
+        label, owed = balance(t)
         lines_off = line_discounts(order)
         self.query_one("#form-totals", Static).update(
             text(
@@ -215,7 +218,7 @@ class FormPane(Vertical):
                 f"Shipping {amount(t.shipping, cur)} · Tax {amount(t.tax, cur)} · ",
                 (f"Total {money(t.total, cur)}", "bold"),
                 f" · Paid {amount(t.paid, cur)} · ",
-                (f"Balance due {money(t.balance_due, cur)}", "bold"),
+                (f"{label} {money(owed, cur)}", "bold"),
             )
         )
         self.show_detail()
@@ -257,16 +260,19 @@ class FormPane(Vertical):
             ]
         if row.kind == "payment" and row.index is not None:
             payment = order.payments[row.index]
+            counted = payment.status is PaymentStatus.PROCESSED
+            # The status in a column of its own: at 80 columns the item column is cut, and
+            # a failed payment must not read as a second payment of the same amount.
             return [
                 plain("Payment"),
                 plain(
                     f"{local_time(payment.created_at, short=True)} · {payment.method.name} · "
-                    f"{payment.status} · by {payment.created_by}"
+                    f"by {payment.created_by}"
                 ),
                 blank,
+                plain(payment.status, PAYMENT_STYLES.get(payment.status, ""), justify="right"),
                 blank,
-                blank,
-                plain(amount(payment.amount, cur), justify="right"),
+                plain(amount(payment.amount, cur), "" if counted else "dim", justify="right"),
             ]
         return [blank, plain(row.detail, "italic"), blank, blank, blank, blank]
 

@@ -193,7 +193,7 @@ class OrderDetailsScreen(GroupEditorScreen):
         try:
             order = self.services.get_order(self.number)
         except DomainError as error:
-            self.app.call_from_thread(self.problem, str(error))
+            self.app.call_from_thread(self.load_failed, error)
             return
         self.app.call_from_thread(self.show, order)
 
@@ -241,6 +241,9 @@ class OrderDetailsScreen(GroupEditorScreen):
             if s.line_items and s.status in steps
         )
         head = "Partially shipped" if order.status is OrderStatus.PARTIALLY_SHIPPED else "Paid"
+        if due < 0:  # made cheaper after payment: csr-tui takes payments, it does not refund
+            over = f"by {money(-due, order.currency)}: a refund is due"
+            head = f"Overpaid {over}" if head == "Paid" else f"{head}; overpaid {over}"
         return f"{head}. {told}." if told else f"{head}."
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -316,6 +319,8 @@ class OrderDetailsScreen(GroupEditorScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         order = self.order
+        if self.removed:  # deleted by another agent: it can be read, not acted on
+            return action in ("refresh", "back", "next_tab", "previous_tab", "show_tab")
         if action in ALWAYS:
             return order is not None or action in ("refresh", "back")
         if order is None:

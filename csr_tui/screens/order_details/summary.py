@@ -16,6 +16,7 @@ from csr_tui.domain.orders import PurchaseOrder
 from csr_tui.screens.order_details.form import line_discounts
 from csr_tui.screens.widgets.formatting import (
     amount,
+    balance,
     local_time,
     money,
     shipment_line,
@@ -59,7 +60,8 @@ def money_table(order: PurchaseOrder) -> Table:
     row(plain("Tax"), money(t.tax, cur))
     row(plain("Total", "bold"), money(t.total, cur), "bold")
     row(plain("Paid"), money(t.paid, cur))
-    row(plain("Balance due", "bold"), money(t.balance_due, cur), "bold")
+    label, owed = balance(t)
+    row(plain(label, "bold"), money(owed, cur), "bold")
     return table
 
 

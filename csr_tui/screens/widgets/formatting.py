@@ -58,6 +58,18 @@ def status_text(status: OrderStatus | ShipmentStatus, *, short: bool = False) ->
     return plain(label, STATUS_STYLES.get(status, ""))
 
 
+def items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
+def balance(totals: Totals) -> tuple[str, Decimal]:
+    """What is still due, or, once more was paid than the total (the order was made
+    cheaper after payment), by how much it is overpaid: never a negative balance due."""
+    if totals.balance_due < 0:
+        return "Overpaid", -totals.balance_due
+    return "Balance due", totals.balance_due
+
+
 def totals_table(totals: Totals, *, payments: bool) -> Table:
     """Subtotal to total, right-aligned; with what was paid and is due when asked."""
     rows = [
@@ -68,12 +80,12 @@ def totals_table(totals: Totals, *, payments: bool) -> Table:
         ("Total", totals.total),
     ]
     if payments:
-        rows += [("Paid", totals.paid), ("Balance due", totals.balance_due)]
+        rows += [("Paid", totals.paid), balance(totals)]
     table = Table(box=None, show_header=False, padding=(0, 1))
     table.add_column(justify="right")
     table.add_column(justify="right")
     for label, value in rows:
-        style = "bold" if label in ("Total", "Balance due") else ""
+        style = "bold" if label in ("Total", "Balance due", "Overpaid") else ""
         table.add_row(plain(label, style), plain(money(value, totals.currency), style))
     return table
 

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
@@ -250,6 +250,7 @@ class OrderListScreen(Screen[None]):
         self._in_flight: Cancellation | None = None  # the query in flight, to cancel
         self._enter_for: int | None = None  # Enter waits for this generation's answer
         self._focusing_results = False  # Down has sent the focus to the list, not yet there
+        self._left_for_a_screen = False  # Order Details, Carts or the wizard, not a dialog
         self._lines: dict[str, Text] = {}  # what show_line shows
         self._last_key = 0.0  # time.monotonic() of the last change to the search field
         self._asked: tuple[int, float] = (0, 0.0)  # the last search's generation, and when
@@ -841,6 +842,18 @@ class OrderListScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.reload(keep_position=True)
+
+    def on_screen_suspend(self) -> None:
+        self._left_for_a_screen = not isinstance(self.app.screen, ModalScreen)
+
+    def on_screen_resume(self) -> None:
+        """Back from an order (or the carts, or a new order) with the keys in the search
+        field: its text is selected, so the next caller's order number typed replaces the
+        last one (it was appended to it: PO10421043)."""
+        search = self.query_one("#search", Input)
+        if self._left_for_a_screen and self.focused is search:
+            search.select_all()
+        self._left_for_a_screen = False
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

@@ -441,6 +441,27 @@ async def test_columns_fit_the_terminal(app, size):
         assert width <= size[0]
 
 
+async def test_the_next_order_number_typed_after_an_order_replaces_the_last(app):
+    """Back from Order Details with the keys in the search field, the next caller's number
+    replaces the last one; back from a dialog (a filter), typing goes on where it was."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "PO1042")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert details_number(app) == "PO1042"
+        await pilot.press("escape")
+        await settle(pilot)
+        await type_text(pilot, "1043")
+        assert app.screen.query_one("#search").value == "1043"
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await type_text(pilot, "5")
+        assert app.screen.query_one("#search").value == "10435"
+
+
 def details_number(app) -> str | None:
     return app.screen.number if isinstance(app.screen, OrderDetailsScreen) else None
 

@@ -214,7 +214,7 @@ class FormPane(Vertical):
             text(
                 f"Subtotal {amount(t.subtotal, cur)}",
                 f" (line discounts −{amount(lines_off, cur)})" if lines_off else "",
-                f" · Discounts −{amount(t.discount, cur)} · "
+                f" · Discounts {'−' if t.discount else ''}{amount(t.discount, cur)} · "
                 f"Shipping {amount(t.shipping, cur)} · Tax {amount(t.tax, cur)} · ",
                 (f"Total {money(t.total, cur)}", "bold"),
                 f" · Paid {amount(t.paid, cur)} · ",

@@ -54,8 +54,8 @@ def money_table(order: PurchaseOrder) -> Table:
         row(plain("  incl. line discounts", "dim"), f"−{money(lines_off, cur)}", "dim")
     for discount, off in order.discount_amounts():
         row(text("  ", discount.description), f"−{money(off, cur)}")
-    if not order.discounts:
-        row(plain("Discounts"), f"−{money(t.discount, cur)}")
+    if not order.discounts:  # none: 0.00, not minus zero
+        row(plain("Discounts"), money(t.discount, cur))
     row(plain("Shipping"), money(t.shipping, cur))
     row(plain("Tax"), money(t.tax, cur))
     row(plain("Total", "bold"), money(t.total, cur), "bold")

@@ -725,6 +725,9 @@ def _show(services: Any, args: argparse.Namespace) -> int:
         if s.shipping_method:
             console.print(plain(f"  Method: {s.shipping_method.name}"))
     t = order.totals()
+    # More paid than the total (made cheaper after payment): overpaid, as the TUI says,
+    # never a negative balance due.
+    due = ("Overpaid", -t.balance_due) if t.balance_due < 0 else ("Balance due", t.balance_due)
     for label, value in (
         ("Subtotal", t.subtotal),
         ("Discount", -t.discount),
@@ -732,7 +735,7 @@ def _show(services: Any, args: argparse.Namespace) -> int:
         ("Tax", t.tax),
         ("Total", t.total),
         ("Paid", t.paid),
-        ("Balance due", t.balance_due),
+        due,
     ):
         console.print(plain(f"{label:>12}: {cur.format(value)}"))
     for n in order.notes:

@@ -10,6 +10,7 @@ import re
 import stat
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import text as sa_text
@@ -18,9 +19,10 @@ from csr_tui.cli import EXIT_UNEXPECTED, FORMULA_STARTS, main
 from csr_tui.data.database import Database
 from csr_tui.data.migrate import head_revision
 from csr_tui.data.queries import OrderFilter
+from csr_tui.domain import DiscountKind
 from csr_tui.domain.text import CONTROL_CODES
 from csr_tui.error_log import log_path
-from csr_tui.services import Services
+from csr_tui.services import OrderRef, Services
 from tests.conftest import place_order
 from tests.hostile import LOOKED_FOR, fit
 
@@ -261,6 +263,21 @@ def test_orders_show_table_and_unknown_order(capsys, orders_url):
         assert run(capsys, "orders", "show", typed, "--database", orders_url)[1] == out, typed
     code, _, err = run(capsys, "orders", "show", "PO9999", "--database", orders_url)
     assert code == 2 and "There is no order PO9999" in err
+
+
+def test_orders_show_an_overpaid_order(capsys, orders_url, services):
+    """Paid, then made cheaper: the refund due is "Overpaid", as the TUI says it, not a
+    negative balance due."""
+    order = services.get_order("PO1002")
+    order = services.add_payment("PO1002", order.version, "card", order.totals().balance_due)
+    services.add_discount(
+        OrderRef("PO1002"), order.version, "Goodwill", DiscountKind.PERCENTAGE, Decimal(50)
+    )
+    owed = -services.get_order("PO1002").totals().balance_due
+    assert owed > 0
+    code, out, _ = run(capsys, "orders", "show", "PO1002", "--database", orders_url)
+    assert code == 0 and re.search(rf"Overpaid: {owed:,} ", out), out
+    assert "Balance due" not in out
 
 
 # -- hostile text (tests/hostile.py): read literally, never obeyed -------------------------

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from csr_tui.domain import limits
 from csr_tui.domain.errors import ValidationError
 from csr_tui.domain.limits import checked_length
+from csr_tui.domain.search import PHONE_MIN_DIGITS, is_phone_text
 from csr_tui.domain.text import refuse_control_characters
 
 # ISO 3166-1 alpha-2, current codes.
@@ -74,6 +75,7 @@ class Address:
             )
         for key, (label, limit) in _ADDRESS_LIMITS.items():
             checked_length(getattr(tidy, key), key, label, limit)
+        validate_phone(tidy.phone)
         if tidy.country not in ISO_COUNTRIES:
             raise ValidationError(
                 f"'{tidy.country}' is not an ISO country code (for example US, GB, SE, JP).",
@@ -105,9 +107,19 @@ def validate_email(email: str | None, field_name: str = "email") -> str | None:
 
 
 def validate_phone(phone: str, field_name: str = "phone") -> str:
+    """A phone number as people write it (or none): digits, with spaces, +, -, (, ), . or /
+    between them, at least PHONE_MIN_DIGITS of them. "abc" or "US" was kept, and no phone
+    search could find it."""
     phone = phone.strip()
     refuse_control_characters(phone, field_name, label="phone")
-    return checked_length(phone, field_name, "phone", limits.PHONE)
+    phone = checked_length(phone, field_name, "phone", limits.PHONE)
+    if phone and not is_phone_text(phone):
+        raise ValidationError(
+            f"'{phone}' is not a phone number: its digits (at least {PHONE_MIN_DIGITS}), "
+            "with spaces, +, -, (, ), . or / between them.",
+            field_name,
+        )
+    return phone
 
 
 def contact_errors(

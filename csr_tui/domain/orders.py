@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from csr_tui.domain import limits
 from csr_tui.domain.catalog import Coupon, Market, PaymentMethod, ProductVariant, ShippingMethod
-from csr_tui.domain.customers import Address, Customer, validate_email
+from csr_tui.domain.customers import Address, Customer, validate_email, validate_phone
 from csr_tui.domain.errors import (
     CouponError,
     IncompleteOrder,
@@ -373,7 +373,7 @@ class OrderGroup:
         refuse_control_characters(phone, "phone")
         name = checked_length(name, "name", "name", limits.FULL_NAME)
         email = validate_email(email)
-        phone = checked_length(phone, "phone", "phone", limits.PHONE)
+        phone = validate_phone(phone)
         if not name and not email:
             raise ValidationError(
                 "An anonymous order needs a name or an email to be found again.", "name"

@@ -132,3 +132,23 @@ def test_create_contact_names_every_problem_at_its_field():
         "first_name": "Enter the customer's first or last name."
     }
     assert contact_errors("Ann", "", "ann@example.com", "", None) == {}
+
+
+@pytest.mark.parametrize("typed", ["abc", "US", "call after 5", "12-3", "+1 555 CALL NOW"])
+def test_a_phone_is_digits_or_nothing(typed):
+    """Text that is no phone number is refused at the phone field, for a customer, an
+    address and an order without an account: none of it could be found by phone."""
+    with pytest.raises(ValidationError, match="is not a phone number") as error:
+        Customer.new("Ann", "Lee", phone=typed)
+    assert error.value.field == "phone"
+    with pytest.raises(ValidationError, match="is not a phone number") as error:
+        replace(HOME, phone=typed).validated()
+    assert error.value.field == "phone"
+    with pytest.raises(ValidationError, match="is not a phone number"):
+        order().set_anonymous_contact("Ann Lee", None, typed)
+
+
+def test_phones_as_people_write_them_are_kept():
+    for typed in ("+1 (555) 015-4286", "020 7946 0104", "070-123 45 67", "+81 3.1234.5678", ""):
+        assert Customer.new("Ann", "Lee", phone=typed).phone == typed
+        assert replace(HOME, phone=typed).validated().phone == typed

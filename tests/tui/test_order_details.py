@@ -575,5 +575,7 @@ async def test_reorder_of_items_no_longer_sold_shows_why_before_the_item_search(
         assert isinstance(wizard, CreateOrderScreen) and wizard.step == "items"
         assert f"{sku} " in screen_text(app) and "is no longer available" in screen_text(app)
         assert wizard.cart.shipments[0].shipping_address is not None, "the address is kept"
+        # The line above the step says where the draft is kept, whole at 80 columns.
+        assert f"saved as cart 'Reorder of {number}'" in " ".join(screen_text(app).split())
         await press(pilot, "f6")  # the search when the agent asks for it
         assert isinstance(app.screen, LineItemSearchScreen)

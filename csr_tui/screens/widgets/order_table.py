@@ -221,9 +221,11 @@ def _cell_key(cell: Text, width: int) -> tuple[object, ...] | None:
 class OrderTable(DataTable[Text]):
     HELP_TITLE = "In the list of orders"
     BINDINGS = [
+        # The screen opens it as the key is handled (not at a message that follows, which
+        # the keys typed behind Enter would overtake).
         Binding(
             "enter",
-            "select_cursor",
+            "screen.open_highlighted",
             "Open",
             show=False,
             tooltip="the highlighted order (Order Details)",

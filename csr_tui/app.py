@@ -18,6 +18,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -110,7 +111,14 @@ class CsrApp(App[None]):
 
     class KeyTrip(Message):
         """Posted behind a key, along its way: reaching the app, the key before it has been
-        handled wherever it went (its binding run, the focus move it asked for queued)."""
+        handled wherever it went (its binding run, the focus move it asked for queued).
+        Then sent along the same way again, behind what the binding posted there (a list's
+        OptionSelected, whose handler moves the focus): `first` is the trip it follows."""
+
+        def __init__(self, target: MessagePump, first: CsrApp.KeyTrip | None = None) -> None:
+            super().__init__()
+            self.target = target
+            self.first = first
 
     class DatabaseFailed(Message):
         def __init__(self, error: str) -> None:
@@ -280,7 +288,7 @@ class CsrApp(App[None]):
         while self._waiting_keys and not self._key_holds:
             key = self._waiting_keys.pop(0)
             target = self.focused or self.screen
-            trip = self.KeyTrip()
+            trip = self.KeyTrip(target)
             self.hold_keys(trip)
             self._watch_holds()
             await super().on_event(key)
@@ -288,7 +296,11 @@ class CsrApp(App[None]):
 
     def on_csr_app_key_trip(self, message: CsrApp.KeyTrip) -> None:
         message.stop()
-        self.call_later(self.release_keys, message)
+        if message.first is None and message.target.post_message(
+            self.KeyTrip(message.target, message)
+        ):
+            return
+        self.call_later(self.release_keys, message.first or message)
 
     def push_screen(self, screen, *args, **kwargs):  # type: ignore[no-untyped-def]
         """As App's; the keys behind the one that opened it wait for its focus."""

@@ -657,12 +657,12 @@ async def test_a_search_and_the_keys_that_choose_its_order_typed_in_one_burst(ap
 
 
 async def test_a_custom_date_range_typed_in_one_burst(app):
-    """`date Tab date Enter` arriving together: each date in its own field, then applied;
+    """F4, Custom range, `date Tab date Enter` arriving together: each date whole in its
+    own field, then applied;
     an error goes away as soon as the agent edits the field it names."""
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pick_date_preset(pilot, "Custom")
-        send_burst(app, *"2026-11-25", "tab", *"2026-11-20", "enter")
+        send_burst(app, "f4", "end", "enter", *"2026-11-25", "tab", *"2026-11-20", "enter")
         await settle(pilot)
         assert app.screen.query_one("#start").value == "2026-11-25"
         assert app.screen.query_one("#end").value == "2026-11-20"

@@ -77,6 +77,7 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         self.busy = False
         self.searched: str | None = None
         self._choose_first = False
+        self._after_results: Callable[[], None] | None = None  # see action_move
         self._close_after_add = False
 
     def serve(
@@ -174,7 +175,7 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         try:
             rows = self.search_fn(text)
         except DomainError as error:
-            self.app.call_from_thread(self.show_results, [], str(error))
+            self.app.call_from_thread(self.show_results, [], str(error), text)
             return
         self.app.call_from_thread(
             self.show_results, rows, "" if rows else "No variant found.", text
@@ -204,8 +205,22 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         if self._choose_first and rows:
             self.choose(rows[0])
         self._choose_first = False
+        self._results_shown()
+
+    def _results_shown(self) -> None:
+        then, self._after_results = self._after_results, None
+        if then is not None:
+            then()
+            self.app.release_keys(self)  # type: ignore[attr-defined]
 
     def action_move(self, step: int) -> None:
+        typed = self.query_one("#f-variant", Input).value
+        if len(typed.strip()) >= MIN_SUBSTRING and typed != self.searched:
+            # The results shown are for what was typed before: this Down (and the keys
+            # behind it, typed in one go) choose among those of what the field holds now.
+            self._after_results = lambda: self.action_move(step)
+            self.app.hold_keys(self)  # type: ignore[attr-defined]
+            return
         table = self.query_one("#results", DataTable)
         if self.results and self.query_one("#f-variant", Input).has_focus:
             table.move_cursor(row=max(0, min(len(self.results) - 1, table.cursor_row + step)))
@@ -315,6 +330,11 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         variant.focus()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group == "variant-search":
+            # The error is shown: no results for what is typed, and the keys held go on.
+            self.results = []
+            self.searched = self.query_one("#f-variant", Input).value
+            self._results_shown()
         if event.state is WorkerState.ERROR and event.worker.group == "line-add":
             self.busy = False
             self.query_one("#form-error", Static).update(NOT_SAVED)

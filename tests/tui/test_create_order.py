@@ -450,9 +450,10 @@ async def test_the_next_order_is_built_in_a_pause_and_starts_empty(demo_services
     assert len(demo_services.list_carts()) == carts_before
 
 
-async def test_a_market_and_a_customer_chosen_in_one_burst(app, demo_services):
+async def test_a_market_a_customer_and_an_item_chosen_in_bursts(app, demo_services):
     """`Down Enter Mercy Down Enter` arriving together (over SSH): the second market and
-    the second customer found for "Mercy", as the same keys typed one by one choose."""
+    the second customer found for "Mercy", as the same keys typed one by one choose; then
+    `Enter dress Down Enter`: the second variant found for "dress"."""
     from tests.tui.test_order_list import send_burst
 
     found = demo_services.search_customers("Mercy")
@@ -466,3 +467,9 @@ async def test_a_market_and_a_customer_chosen_in_one_burst(app, demo_services):
         assert screen.step == "shipment"
         assert screen.cart.market.code == screen.markets[1].code
         assert screen.cart.customer_name == found[1].name
+        send_burst(app, "enter", *"dress", "down", "enter")  # her address; an item
+        await settle(pilot)
+        assert isinstance(app.screen, LineItemSearchScreen)
+        dresses = demo_services.search_variants("dress", screen.cart.market.code)
+        assert len(dresses) >= 2
+        assert app.screen.chosen == dresses[1]

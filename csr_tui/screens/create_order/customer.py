@@ -152,7 +152,9 @@ class CustomerStep(Vertical):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == "customer-search":
-            self._matches_shown()  # the keys held for them go on (the error is shown)
+            # The error is shown: no matches for what is typed, and the keys held go on.
+            self.matches, self.searched = [], self.typed()
+            self._matches_shown()
 
     def action_move(self, step: int) -> None:
         if self.typed().strip() and self.searched != self.typed():

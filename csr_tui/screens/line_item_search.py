@@ -31,6 +31,7 @@ from csr_tui.screens.keep_or_discard import KeepOrDiscardScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.formatting import money
+from csr_tui.screens.widgets.key_holds import KeysWaitFor
 from csr_tui.screens.widgets.safe_text import PlainInput, lines, plain, text
 from csr_tui.screens.widgets.styled_once import StyledOnce
 from csr_tui.services import VariantRow
@@ -78,6 +79,9 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         self.searched: str | None = None
         self._choose_first = False
         self._after_results: Callable[[], None] | None = None  # see action_move
+        # Keys typed behind the Enter that adds a line wait for it: Esc then closes the
+        # popup (it asked to keep or discard the item being added).
+        self._adding = KeysWaitFor("a line added")
         self._close_after_add = False
 
     def serve(
@@ -292,6 +296,7 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
             show_field_error(self, error, FIELDS)
             return
         self.busy = True
+        self.app.hold_keys(self._adding)  # type: ignore[attr-defined]
         self.run_add(self.chosen.sku, quantity, price)
 
     @background("line-add")
@@ -309,12 +314,14 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         self.busy = False
         self._close_after_add = False
         show_field_error(self, error, FIELDS)
+        self.app.release_keys(self._adding)  # type: ignore[attr-defined]
 
     def added(self, sku: str, quantity: int, result: Any) -> None:
         self.busy = False
         self.on_added(result)
         name = self.chosen.name if self.chosen is not None and self.chosen.sku == sku else ""
         self.chosen = None
+        self.app.release_keys(self._adding)  # type: ignore[attr-defined]
         if self._close_after_add:
             self.notify(f"Added {quantity} × {sku}.", timeout=3)
             self.dismiss(None)
@@ -338,6 +345,7 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         if event.state is WorkerState.ERROR and event.worker.group == "line-add":
             self.busy = False
             self.query_one("#form-error", Static).update(NOT_SAVED)
+            self.app.release_keys(self._adding)  # type: ignore[attr-defined]
 
     def pending(self) -> str | None:
         """A variant chosen and not added yet, as the agent would name it."""

@@ -453,7 +453,8 @@ async def test_the_next_order_is_built_in_a_pause_and_starts_empty(demo_services
 async def test_a_market_a_customer_and_an_item_chosen_in_bursts(app, demo_services):
     """`Down Enter Mercy Down Enter` arriving together (over SSH): the second market and
     the second customer found for "Mercy", as the same keys typed one by one choose; then
-    `Enter dress Down Enter`: the second variant found for "dress"."""
+    `Enter dress Down Enter`: the second variant found for "dress"; `2 Enter Esc Ctrl+S`:
+    two of it, the popup closed, the order created."""
     from tests.tui.test_order_list import send_burst
 
     found = demo_services.search_customers("Mercy")
@@ -473,3 +474,10 @@ async def test_a_market_a_customer_and_an_item_chosen_in_bursts(app, demo_servic
         dresses = demo_services.search_variants("dress", screen.cart.market.code)
         assert len(dresses) >= 2
         assert app.screen.chosen == dresses[1]
+        send_burst(app, "2", "enter", "escape", "ctrl+s")  # add 2, close, create the order
+        await settle(pilot)
+        assert isinstance(app.screen, OrderDetailsScreen)
+        order = demo_services.get_order(app.screen.number)
+        assert [(line.sku, line.quantity) for line in order.shipments[0].line_items] == [
+            (dresses[1].sku, 2)
+        ]

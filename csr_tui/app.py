@@ -269,9 +269,10 @@ class CsrApp(App[None]):
     # Over SSH several keys often arrive in one read. Textual hands each to the widget
     # focused when the app takes it from its queue, and a key's binding runs (and asks to
     # move the focus, or opens a screen) only later: the keys behind it went to the widget
-    # it was leaving. So a key holds the keys behind it until
-    # it has been handled (a KeyTrip follows it on its way and releases them), and a screen
-    # or a search that must come before the next key holds them until then (hold_keys).
+    # it was leaving. So a key holds the keys behind it until it has been handled (a
+    # KeyTrip follows it on its way and releases them); a screen pushed or popped holds
+    # them until it has resumed; and a search, a save or a popup that the next key acts on
+    # holds them until it is on screen (hold_keys, released by the code that held them).
 
     def hold_keys(self, holder: object) -> None:
         """Keys wait until `release_keys(holder)`: what they act on is not on screen yet."""

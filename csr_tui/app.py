@@ -18,8 +18,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.timer import Timer
 
 from csr_tui.config import short_database_name
 from csr_tui.domain.agent import Agent
@@ -42,11 +44,17 @@ if TYPE_CHECKING:
 IDLE_SECONDS = 2.0  # no key or click for this long: a pause in which to work ahead
 IDLE_WORK_FROM = 3.0  # seconds after the database opened (the warm-up loaded the screens)
 IDLE_TICK = 0.25  # seconds between two pieces of work in a pause
+# The keys behind a key wait at most this long for it to be handled (see `_watch_holds`).
+KEY_TRIP_SECONDS = 1.0
 
 
 def _unused(*_: object) -> None:
     """What a popup built ahead would add to, until `serve` says."""
     raise AssertionError("a popup built ahead was used before it was served")
+
+
+class _ScreenResumed:
+    """Holds the keys until the screen on top has resumed (see CsrApp._hold_for_screen)."""
 
 
 def keymap_path() -> Path:
@@ -101,6 +109,17 @@ class CsrApp(App[None]):
             self.empty = empty
             self.warnings = warnings
 
+    class KeyTrip(Message):
+        """Posted behind a key, along its way: reaching the app, the key before it has been
+        handled wherever it went (its binding run, the focus move it asked for queued).
+        Then sent along the same way again, behind what the binding posted there (a list's
+        OptionSelected, whose handler moves the focus): `first` is the trip it follows."""
+
+        def __init__(self, target: MessagePump, first: CsrApp.KeyTrip | None = None) -> None:
+            super().__init__()
+            self.target = target
+            self.first = first
+
     class DatabaseFailed(Message):
         def __init__(self, error: str) -> None:
             super().__init__()
@@ -138,6 +157,9 @@ class CsrApp(App[None]):
         self._spare_item_search: LineItemSearchScreen | None = None
         self._spare_order_details: OrderDetailsScreen | None = None
         self._last_input = time.monotonic()
+        self._key_holds: set[object] = set()  # while any is held, keys wait (hold_keys)
+        self._waiting_keys: list[events.Key] = []  # in the order they came
+        self._holds_watch: Timer | None = None  # see _watch_holds
 
     def today(self) -> date:
         return self.clock().astimezone().date()
@@ -237,7 +259,91 @@ class CsrApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
             self._last_input = time.monotonic()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._waiting_keys.append(event)
+            await self._dispatch_waiting_keys()
+            return
         await super().on_event(event)
+
+    # -- keys that arrive together -------------------------------------------------------
+    # Over SSH several keys often arrive in one read. Textual hands each to the widget
+    # focused when the app takes it from its queue, and a key's binding runs (and asks to
+    # move the focus, or opens a screen) only later: the keys behind it went to the widget
+    # it was leaving. So a key holds the keys behind it until it has been handled (a
+    # KeyTrip follows it on its way and releases them); a screen pushed or popped holds
+    # them until it has resumed; and a search, a save or a popup that the next key acts on
+    # holds them until it is on screen (hold_keys, released by the code that held them).
+
+    def hold_keys(self, holder: object) -> None:
+        """Keys wait until `release_keys(holder)`: what they act on is not on screen yet."""
+        self._key_holds.add(holder)
+
+    def release_keys(self, holder: object) -> None:
+        if holder in self._key_holds:
+            self._key_holds.discard(holder)
+            if not self._key_holds and self._waiting_keys:
+                # After the focus moves asked for meanwhile, which are queued callbacks too.
+                self.call_later(self._dispatch_waiting_keys)
+
+    async def _dispatch_waiting_keys(self) -> None:
+        while self._waiting_keys and not self._key_holds:
+            key = self._waiting_keys.pop(0)
+            target = self.focused or self.screen
+            trip = self.KeyTrip(target)
+            self.hold_keys(trip)
+            self._watch_holds()
+            await super().on_event(key)
+            target.post_message(trip)
+
+    def on_csr_app_key_trip(self, message: CsrApp.KeyTrip) -> None:
+        message.stop()
+        if message.first is None and message.target.post_message(
+            self.KeyTrip(message.target, message)
+        ):
+            return
+        self.call_later(self.release_keys, message.first or message)
+
+    def push_screen(self, screen, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """As App's; the keys behind the one that opened it wait for its focus."""
+        result = super().push_screen(screen, *args, **kwargs)
+        self._hold_for_screen()
+        return result
+
+    def pop_screen(self):  # type: ignore[no-untyped-def]
+        result = super().pop_screen()
+        self._hold_for_screen()
+        return result
+
+    def switch_screen(self, screen):  # type: ignore[no-untyped-def]
+        result = super().switch_screen(screen)
+        self._hold_for_screen()
+        return result
+
+    def _hold_for_screen(self) -> None:
+        """Until the screen now on top has resumed (its focus set): its queue comes first.
+        The key that changed the screen has done its work: its trip, which may have
+        followed it into a screen now closed, is no longer waited for."""
+        screen = self.screen
+        self._key_holds = {h for h in self._key_holds if not isinstance(h, self.KeyTrip)}
+        holder = _ScreenResumed()
+        self.hold_keys(holder)
+        self._watch_holds()
+        screen.call_later(self.release_keys, holder)
+
+    def _watch_holds(self) -> None:
+        """A key's trip or a screen's callback can be lost (the widget it was queued on
+        closed first): after KEY_TRIP_SECONDS the keys go on where the focus is, never
+        stuck. A search's hold (hold_keys) is not cut short."""
+        if self._holds_watch is None:
+            self._holds_watch = self.set_timer(KEY_TRIP_SECONDS, self._holds_lost)
+        else:
+            self._holds_watch.reset()
+
+    def _holds_lost(self) -> None:
+        self._holds_watch = None
+        for holder in list(self._key_holds):
+            if isinstance(holder, self.KeyTrip | _ScreenResumed):
+                self.release_keys(holder)
 
     def _idle_tick(self) -> None:
         """Neither a key nor a click for IDLE_SECONDS: the screens of the next phone order

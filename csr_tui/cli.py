@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+import typing
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +29,15 @@ class UsageError(Exception):
     """A bad argument: one line on stderr and exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's, but a bad argument is one line naming the command (not its usage
+    lines), as every other bad argument is: a UsageError that main prints."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        command = self.prog.removeprefix("csr-tui").strip()
+        raise UsageError(f"{command}: {message}" if command else message)
+
+
 def _database_option(parser: argparse.ArgumentParser, default: Any = None) -> None:
     parser.add_argument(
         "--database",
@@ -39,7 +49,7 @@ def _database_option(parser: argparse.ArgumentParser, default: Any = None) -> No
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="csr-tui",
         description="Keyboard-first order management for call-centre agents. "
         "Without a command, starts the terminal application.",
@@ -106,7 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
             print(f"csr-tui: the argument '{visible(shown)}' is not UTF-8 text.", file=sys.stderr)
             return EXIT_USAGE
-    args = build_parser().parse_args(arguments)
+    try:
+        args = build_parser().parse_args(arguments)
+    except UsageError as error:
+        print(f"csr-tui: {visible(error)}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if args.command is None:
             return _run_app(args)
@@ -350,6 +364,8 @@ class _RichProgress:
 
 
 def _orders(args: argparse.Namespace) -> int:
+    if args.orders_command == "show" and not args.number.strip():
+        raise UsageError("orders show: give an order number, e.g. PO1042 or 1042")
     if args.orders_command == "list":
         done = _list_read_only(args)
         if done is not None:

@@ -223,11 +223,33 @@ def test_orders_list_table(capsys, orders_url, monkeypatch):
         (("--from", "2026-13-01"), "'2026-13-01' is not a date"),
         (("--from", "2026-11-02", "--to", "2026-11-01"), "is after the end date"),
         (("--limit", "0"), "--limit must be 1 or more"),
+        (("--limit", "abc"), "argument --limit: invalid int value: 'abc'"),
+        (("--format", "xml"), "argument --format: invalid choice: 'xml'"),
+        (("--frm", "2026-11-01"), "unrecognized arguments: --frm"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(capsys, orders_url, args, message):
     code, _, err = run(capsys, "orders", "list", "--database", orders_url, *args)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("demo", "--orders", "many"), "demo: argument --orders: invalid int value: 'many'"),
+        (("orders",), "orders: the following arguments are required: ACTION"),
+        (("orders", "show"), "orders show: the following arguments are required: NUMBER"),
+        (("orders", "show", ""), "orders show: give an order number, e.g. PO1042 or 1042"),
+        (("orders", "show", "  "), "orders show: give an order number, e.g. PO1042 or 1042"),
+        (("db", "share"), "the following arguments are required: --group"),
+        (("audit", "check"), "audit: argument ACTION: invalid choice: 'check'"),
+        (("--agent",), "argument --agent: expected one argument"),
+    ],
+)
+def test_bad_command_lines_exit_2_with_one_line_naming_the_command(capsys, args, message):
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("csr-tui") and message in err and "usage:" not in err
 
 
 def test_orders_show_json_has_the_whole_order(capsys, orders_url, services):

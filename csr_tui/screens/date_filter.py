@@ -89,6 +89,10 @@ class DateFilterScreen(DialogFooter, ModalScreen[DateChoice | None]):
         else:
             self.dismiss(DateChoice(DatePreset[choice or ""]))
 
+    def on_input_changed(self, _event: Input.Changed) -> None:
+        """The agent is correcting a date: the complaint about the old one goes."""
+        self.query_one("#error", Static).update("")
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "start" and not self.query_one("#end", Input).value:
             self.query_one("#end", Input).focus()

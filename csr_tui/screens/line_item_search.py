@@ -31,6 +31,7 @@ from csr_tui.screens.keep_or_discard import KeepOrDiscardScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.formatting import money
+from csr_tui.screens.widgets.key_holds import KeysWaitFor
 from csr_tui.screens.widgets.safe_text import PlainInput, lines, plain, text
 from csr_tui.screens.widgets.styled_once import StyledOnce
 from csr_tui.services import VariantRow
@@ -77,6 +78,10 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         self.busy = False
         self.searched: str | None = None
         self._choose_first = False
+        self._after_results: Callable[[], None] | None = None  # see action_move
+        # Keys typed behind the Enter that adds a line wait for it: Esc then closes the
+        # popup (it asked to keep or discard the item being added).
+        self._adding = KeysWaitFor("a line added")
         self._close_after_add = False
 
     def serve(
@@ -174,7 +179,7 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         try:
             rows = self.search_fn(text)
         except DomainError as error:
-            self.app.call_from_thread(self.show_results, [], str(error))
+            self.app.call_from_thread(self.show_results, [], str(error), text)
             return
         self.app.call_from_thread(
             self.show_results, rows, "" if rows else "No variant found.", text
@@ -204,8 +209,22 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         if self._choose_first and rows:
             self.choose(rows[0])
         self._choose_first = False
+        self._results_shown()
+
+    def _results_shown(self) -> None:
+        then, self._after_results = self._after_results, None
+        if then is not None:
+            then()
+            self.app.release_keys(self)  # type: ignore[attr-defined]
 
     def action_move(self, step: int) -> None:
+        typed = self.query_one("#f-variant", Input).value
+        if len(typed.strip()) >= MIN_SUBSTRING and typed != self.searched:
+            # The results shown are for what was typed before: this Down (and the keys
+            # behind it, typed in one go) choose among those of what the field holds now.
+            self._after_results = lambda: self.action_move(step)
+            self.app.hold_keys(self)  # type: ignore[attr-defined]
+            return
         table = self.query_one("#results", DataTable)
         if self.results and self.query_one("#f-variant", Input).has_focus:
             table.move_cursor(row=max(0, min(len(self.results) - 1, table.cursor_row + step)))
@@ -277,6 +296,7 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
             show_field_error(self, error, FIELDS)
             return
         self.busy = True
+        self.app.hold_keys(self._adding)  # type: ignore[attr-defined]
         self.run_add(self.chosen.sku, quantity, price)
 
     @background("line-add")
@@ -294,12 +314,14 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         self.busy = False
         self._close_after_add = False
         show_field_error(self, error, FIELDS)
+        self.app.release_keys(self._adding)  # type: ignore[attr-defined]
 
     def added(self, sku: str, quantity: int, result: Any) -> None:
         self.busy = False
         self.on_added(result)
         name = self.chosen.name if self.chosen is not None and self.chosen.sku == sku else ""
         self.chosen = None
+        self.app.release_keys(self._adding)  # type: ignore[attr-defined]
         if self._close_after_add:
             self.notify(f"Added {quantity} × {sku}.", timeout=3)
             self.dismiss(None)
@@ -315,9 +337,15 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         variant.focus()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group == "variant-search":
+            # The error is shown: no results for what is typed, and the keys held go on.
+            self.results = []
+            self.searched = self.query_one("#f-variant", Input).value
+            self._results_shown()
         if event.state is WorkerState.ERROR and event.worker.group == "line-add":
             self.busy = False
             self.query_one("#form-error", Static).update(NOT_SAVED)
+            self.app.release_keys(self._adding)  # type: ignore[attr-defined]
 
     def pending(self) -> str | None:
         """A variant chosen and not added yet, as the agent would name it."""

@@ -10,6 +10,7 @@ and selection work from the keyboard alone.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -248,8 +249,7 @@ class OrderListScreen(Screen[None]):
         self.problem = ""
         self.hint: AnyPartHint | None = None
         self._in_flight: Cancellation | None = None  # the query in flight, to cancel
-        self._enter_for: int | None = None  # Enter waits for this generation's answer
-        self._focusing_results = False  # Down has sent the focus to the list, not yet there
+        self._after_answer: Callable[[], None] | None = None  # see wait_for_answer
         self._left_for_a_screen = False  # Order Details, Carts or the wizard, not a dialog
         self._lines: dict[str, Text] = {}  # what show_line shows
         self._last_key = 0.0  # time.monotonic() of the last change to the search field
@@ -408,6 +408,7 @@ class OrderListScreen(Screen[None]):
             self.busy = False
             self.problem = f"Could not load orders ({type(event.worker.error).__name__})."
             self.render_status()
+            self._answer_shown()
 
     def hold(self, message: PageLoaded | CountLoaded) -> bool:
         """Keep an answer until the typing pauses (TYPING_DEBOUNCE_MAX); True if held."""
@@ -486,9 +487,7 @@ class OrderListScreen(Screen[None]):
         self.render_status()
         if request.with_count:
             self.call_after_refresh(self._answered, request.generation)
-        if request.generation == self._enter_for:
-            self._enter_for = None
-            self.entered()
+        self._answer_shown()
 
     def take_hint(self, request: PageRequest, counted: tuple[str, Count] | None) -> None:
         """Offer the any-part search (Tab) if it finds more than the list shows."""
@@ -544,6 +543,7 @@ class OrderListScreen(Screen[None]):
             return
         self.busy = False
         self.show_problem(message.error)
+        self._answer_shown()
 
     def show_problem(self, problem: str) -> None:
         self.problem = problem
@@ -677,7 +677,6 @@ class OrderListScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def search_changed(self) -> None:
-        self._enter_for = None
         if self.hint is not None:
             self.hint = None
             self.refresh_bindings()
@@ -704,7 +703,7 @@ class OrderListScreen(Screen[None]):
         if self.csr.services is None:
             return
         self.reload()
-        self._enter_for = self.generation
+        self.wait_for_answer(self.entered)
 
     def entered(self) -> None:
         count = self.count
@@ -714,19 +713,36 @@ class OrderListScreen(Screen[None]):
             self.query_one(OrderTable).focus()
 
     def action_focus_results(self) -> None:
-        if not self.rows:  # the list is hidden: the keys that follow stay in the field
+        if self.answer_pending:
+            # The list shows what an older search found: the keys behind this Down choose
+            # among what the field holds now, once it is on screen.
+            self.wait_for_answer(self._go_to_results)
             return
-        table = self.query_one(OrderTable)
-        if self._focusing_results:
-            # A Down that came with the first (a burst of keys): the focus moves after
-            # them, so they would all land here; each moves in the list, as if typed later.
-            table.action_cursor_down()
-            return
-        self._focusing_results = True
-        table.focus()
+        self._go_to_results()
 
-    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
-        self._focusing_results = False
+    def _go_to_results(self) -> None:
+        if self.rows:  # else the list is hidden: the keys that follow stay in the field
+            self.query_one(OrderTable).focus()
+
+    @property
+    def answer_pending(self) -> bool:
+        """The search for what the field holds (or the page asked for) is not shown yet."""
+        shown = self.page_request
+        return self.csr.services is not None and (
+            shown is None or shown.generation != self.generation
+        )
+
+    def wait_for_answer(self, then: Callable[[], None]) -> None:
+        """`then` once the answer on its way is shown (or has failed); the keys typed
+        meanwhile wait for it too, and then go where it left the focus."""
+        self._after_answer = then
+        self.csr.hold_keys(self)
+
+    def _answer_shown(self) -> None:
+        then, self._after_answer = self._after_answer, None
+        if then is not None:
+            then()
+            self.csr.release_keys(self)
 
     # -- paging ------------------------------------------------------------------------
 
@@ -942,7 +958,13 @@ class OrderListScreen(Screen[None]):
 
     # -- opening orders, carts, new orders --------------------------------------------------
 
+    def action_open_highlighted(self) -> None:
+        row = self.query_one(OrderTable).current
+        if row is not None:
+            self.csr.open_order(row.number)
+
     def on_data_table_row_selected(self, event: OrderTable.RowSelected) -> None:
+        """A click on a row."""
         row = self.query_one(OrderTable).current
         if row is not None:
             self.csr.open_order(row.number)

@@ -449,3 +449,36 @@ async def test_the_next_order_is_built_in_a_pause_and_starts_empty(demo_services
         assert f"Order Details — {order.number}" in screen_text(app)
         assert "created" not in text_of(second_details.query_one("#status"))
     assert len(demo_services.list_carts()) == carts_before
+
+
+async def test_a_market_a_customer_and_an_item_chosen_in_bursts(app, demo_services):
+    """`Down Enter Mercy Down Enter` arriving together (over SSH): the second market and
+    the second customer found for "Mercy", as the same keys typed one by one choose; then
+    `Enter dress Down Enter`: the second variant found for "dress"; `2 Enter Esc Ctrl+S`:
+    two of it, the popup closed, the order created."""
+    from tests.tui.test_order_list import send_burst
+
+    found = demo_services.search_customers("Mercy")
+    assert len(found) >= 2
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+n")
+        screen = wizard(app)
+        send_burst(app, "down", "enter", *"Mercy", "down", "enter")
+        await settle(pilot)
+        assert screen.step == "shipment"
+        assert screen.cart.market.code == screen.markets[1].code
+        assert screen.cart.customer_name == found[1].name
+        send_burst(app, "enter", *"dress", "down", "enter")  # her address; an item
+        await settle(pilot)
+        assert isinstance(app.screen, LineItemSearchScreen)
+        dresses = demo_services.search_variants("dress", screen.cart.market.code)
+        assert len(dresses) >= 2
+        assert app.screen.chosen == dresses[1]
+        send_burst(app, "2", "enter", "escape", "ctrl+s")  # add 2, close, create the order
+        await settle(pilot)
+        assert isinstance(app.screen, OrderDetailsScreen)
+        order = demo_services.get_order(app.screen.number)
+        assert [(line.sku, line.quantity) for line in order.shipments[0].line_items] == [
+            (dresses[1].sku, 2)
+        ]

@@ -650,3 +650,49 @@ async def test_market_lists_put_the_most_used_first(app, demo_services):
         await settle(pilot)
         options = app.screen.query_one("OptionList")
         assert [options.get_option_at_index(i).id for i in range(options.option_count)] == by_use
+
+
+def send_burst(app, *keys: str) -> None:
+    """Keys that arrive together, as a pause on an SSH link delivers them: each is in the
+    app's queue before the first is handled."""
+    for key in keys:
+        character = key if len(key) == 1 else {"enter": "\r", "space": " "}.get(key)
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_a_search_and_the_keys_that_choose_its_order_typed_in_one_burst(app, demo_services):
+    """`Taylor Down Down Enter` in one burst opens the order those keys choose (the second
+    match, as typed slowly), not one of the list shown before the search's answer came."""
+    matches = demo_services.search_orders(OrderFilter(text="Taylor")).rows
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        send_burst(app, *"Taylor", "down", "down", "enter")
+        await settle(pilot)
+        assert details_number(app) == matches[1].number
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderListScreen)
+        assert app.screen.query_one(OrderTable).current.number == matches[1].number
+
+
+async def test_a_custom_date_range_typed_in_one_burst(app):
+    """F4, Custom range, `date Tab date Enter` arriving together: each date whole in its
+    own field, then applied;
+    an error goes away as soon as the agent edits the field it names."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        send_burst(app, "f4", "end", "enter", *"2026-11-25", "tab", *"2026-11-20", "enter")
+        await settle(pilot)
+        assert app.screen.query_one("#start").value == "2026-11-25"
+        assert app.screen.query_one("#end").value == "2026-11-20"
+        error = app.screen.query_one("#error")
+        assert "is after the end date" in str(error.render())
+        send_burst(app, "backspace", "5")
+        await settle(pilot)
+        assert str(error.render()).strip() == ""
+        send_burst(app, "shift+tab", "ctrl+a", "ctrl+k", *"2026-11-20", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderListScreen)
+        assert "Created: 2026-11-20 – 2026-11-25" in filter_line(app)

@@ -123,3 +123,20 @@ async def test_cells_are_drawn_as_datatable_draws_them(size, prepared_for):
 def test_the_line_below_the_list_names_an_order_without_a_customer_name():
     anonymous = order_rows()[NAMES.index("")]._replace(name="Phone order")
     assert "Phone order · US · (no name) · " in row_detail(anonymous, 200).plain
+
+
+async def test_an_order_without_a_customer_name_says_so_dimly_in_its_cell():
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(OrderTable)
+        rows = order_rows()
+        table.show(rows, set(), 0, None)
+        await pilot.pause()
+        customers = list(table.columns).index("customer")
+        anonymous = table.get_cell_at((NAMES.index(""), customers))
+        assert anonymous.plain == "(no name)" and anonymous.style == "dim"
+        named = table.get_cell_at((NAMES.index("Mercy Taylor"), customers))
+        assert named.plain == "Mercy Taylor" and not named.style
+        for payload in PAYLOADS[:12]:  # a name is data, even one that looks like markup
+            cell = table.get_cell_at((NAMES.index(payload.stored), customers))
+            assert cell.plain != "(no name)" and not cell.spans

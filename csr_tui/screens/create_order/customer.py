@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Static
+from textual.worker import Worker, WorkerState
 
 from csr_tui.domain.customers import ISO_COUNTRIES, Address, contact_errors, full_name
 from csr_tui.domain.errors import DomainError
@@ -65,6 +66,7 @@ class CustomerStep(Vertical):
         self.has_customer = False
         self._debounce: Timer | None = None
         self._choose_first = False
+        self._after_matches: Callable[[], None] | None = None  # see action_move
 
     def compose(self) -> ComposeResult:
         yield Static(plain("No customer yet.", "yellow"), id="customer-current")
@@ -125,6 +127,7 @@ class CustomerStep(Vertical):
         if self._choose_first and found:
             self._choose_first = False
             self.post_message(self.Chosen(found[0].id))
+            self._matches_shown()
             return
         self._choose_first = False
         options = self.query_one("#customer-matches", OptionList)
@@ -139,8 +142,27 @@ class CustomerStep(Vertical):
         if found:
             options.highlighted = 0
         options.display = bool(typed.strip())
+        self._matches_shown()
+
+    def _matches_shown(self) -> None:
+        then, self._after_matches = self._after_matches, None
+        if then is not None:
+            then()
+            self.app.release_keys(self)  # type: ignore[attr-defined]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group == "customer-search":
+            # The error is shown: no matches for what is typed, and the keys held go on.
+            self.matches, self.searched = [], self.typed()
+            self._matches_shown()
 
     def action_move(self, step: int) -> None:
+        if self.typed().strip() and self.searched != self.typed():
+            # The matches shown are for what was typed before: this Down (and the keys
+            # behind it, typed in one go) choose among those of what the field holds now.
+            self._after_matches = lambda: self.action_move(step)
+            self.app.hold_keys(self)  # type: ignore[attr-defined]
+            return
         options = self.query_one("#customer-matches", OptionList)
         if self.matches and options.display:
             current = options.highlighted or 0

@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Header, Input, Static
+from textual.worker import Worker, WorkerState
 
 from csr_tui.domain.catalog import Market
 from csr_tui.domain.customers import ISO_COUNTRIES, Address
@@ -46,6 +47,7 @@ from csr_tui.screens.shipment_edit import ADDRESS_FIELDS, ShipmentEditScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.footer import KeyFooter
 from csr_tui.screens.widgets.formatting import money
+from csr_tui.screens.widgets.key_holds import KeysWaitFor
 from csr_tui.screens.widgets.safe_text import lines, plain
 from csr_tui.services import Ref, Services
 
@@ -78,6 +80,10 @@ class CreateOrderScreen(GroupEditorScreen):
         self.contact_typed: dict[str, str] = {}
         self.guest_typed: dict[str, str] = {}
         self._then: Callable[[], None] | None = None  # after a dialog's change is saved
+        # Keys typed behind the one that saves a change (or opens the item search) wait
+        # for it, and go where it leads: the next step, the popup.
+        self._saving = KeysWaitFor("a change saved")
+        self._opening_items = KeysWaitFor("the item search")
 
     # -- what the shared editors of GroupEditorScreen work on -------------------------------
 
@@ -255,7 +261,12 @@ class CreateOrderScreen(GroupEditorScreen):
         self.show_summary()
         self.refresh_bindings()
         if search and step == "items" and self.cart is not None and not self.cart.line_count():
-            self.call_after_refresh(self.action_add_items)
+            self.csr.hold_keys(self._opening_items)
+            self.call_after_refresh(self._open_item_search)
+
+    def _open_item_search(self) -> None:
+        self.action_add_items()
+        self.csr.release_keys(self._opening_items)
 
     def action_previous_step(self) -> None:
         index = STEP_IDS.index(self.step)
@@ -289,6 +300,7 @@ class CreateOrderScreen(GroupEditorScreen):
 
     def save(self, action: str, *args: Any, then: Callable[[], None] | None = None) -> None:
         self.set_status("Saving…")
+        self.csr.hold_keys(self._saving)
         self.run_save(action, *args, then=then)
 
     @background("wizard-change")
@@ -298,6 +310,7 @@ class CreateOrderScreen(GroupEditorScreen):
             cart = self.draft.change(action, *args)
         except DomainError as error:
             self.refused(error)
+            self.app.call_from_thread(self.csr.release_keys, self._saving)
             return
         self.app.call_from_thread(self.saved_then, cart, then)
 
@@ -305,6 +318,11 @@ class CreateOrderScreen(GroupEditorScreen):
         self.saved(cart)
         if then is not None:
             then()
+        self.csr.release_keys(self._saving)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group == "wizard-change":
+            self.csr.release_keys(self._saving)  # the error is shown; the keys go on
 
     def changed_elsewhere(self, result: OrderGroup | None) -> None:
         """A dialog saved a change (or was closed: then nothing follows)."""

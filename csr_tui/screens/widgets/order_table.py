@@ -46,12 +46,17 @@ def _total(row: OrderRow, _narrow: bool) -> Text:
     return plain(money(row.total, row.currency), justify="right")
 
 
+def _customer(row: OrderRow) -> Text:
+    """An anonymous order says so, dimly, as the line below the list does."""
+    return plain(row.customer_name) if row.customer_name else plain("(no name)", "dim")
+
+
 COLUMNS = (
     _Column("number", "  No.", 11, 11, 0, lambda r, n: plain(r.number)),
     _Column("created", "Created", 16, 14, 0, lambda r, n: plain(local_time(r.created_at, short=n))),
     _Column("name", "Name", 11, 11, 150, lambda r, n: plain(r.name), grow=8),
     _Column("market", "Mkt", 3, 3, 0, lambda r, n: plain(r.market_code)),
-    _Column("customer", "Customer Name", 18, 12, 0, lambda r, n: plain(r.customer_name), grow=14),
+    _Column("customer", "Customer Name", 18, 12, 0, lambda r, n: _customer(r), grow=14),
     _Column(
         "email", "Customer Email", 24, 24, 112, lambda r, n: plain(r.customer_email or ""), grow=16
     ),
@@ -216,9 +221,11 @@ def _cell_key(cell: Text, width: int) -> tuple[object, ...] | None:
 class OrderTable(DataTable[Text]):
     HELP_TITLE = "In the list of orders"
     BINDINGS = [
+        # The screen opens it as the key is handled (not at a message that follows, which
+        # the keys typed behind Enter would overtake).
         Binding(
             "enter",
-            "select_cursor",
+            "screen.open_highlighted",
             "Open",
             show=False,
             tooltip="the highlighted order (Order Details)",

@@ -46,6 +46,9 @@ IDLE_WORK_FROM = 3.0  # seconds after the database opened (the warm-up loaded th
 IDLE_TICK = 0.25  # seconds between two pieces of work in a pause
 # The keys behind a key wait at most this long for it to be handled (see `_watch_holds`).
 KEY_TRIP_SECONDS = 1.0
+# Keys held for a search, a save or a popup (hold_keys) that is still not there after this
+# long are dropped, not replayed on what may no longer be the list they were typed for.
+HELD_KEYS_SECONDS = 10.0
 
 
 def _unused(*_: object) -> None:
@@ -160,6 +163,7 @@ class CsrApp(App[None]):
         self._key_holds: set[object] = set()  # while any is held, keys wait (hold_keys)
         self._waiting_keys: list[events.Key] = []  # in the order they came
         self._holds_watch: Timer | None = None  # see _watch_holds
+        self._held_watch: Timer | None = None  # see _held_too_long
 
     def today(self) -> date:
         return self.clock().astimezone().date()
@@ -277,10 +281,38 @@ class CsrApp(App[None]):
     def hold_keys(self, holder: object) -> None:
         """Keys wait until `release_keys(holder)`: what they act on is not on screen yet."""
         self._key_holds.add(holder)
+        if not isinstance(holder, self.KeyTrip | _ScreenResumed) and self._held_watch is None:
+            self._held_watch = self.set_timer(HELD_KEYS_SECONDS, self._held_too_long)
+
+    def _held_too_long(self) -> None:
+        """A search, a save or a popup still not there after HELD_KEYS_SECONDS (a database
+        that does not answer): the keyboard is never stuck. The keys typed meanwhile are
+        dropped, and the agent told so: replayed, they would act on what they were not
+        typed for (the next Enter opening another order)."""
+        self._held_watch = None
+        explicit = {h for h in self._key_holds if not isinstance(h, self.KeyTrip | _ScreenResumed)}
+        if not explicit:
+            return
+        self._key_holds -= explicit
+        dropped = len(self._waiting_keys)
+        self._waiting_keys.clear()
+        if dropped:
+            self.notify(
+                f"The database took over {HELD_KEYS_SECONDS:.0f} s to answer: the {dropped} "
+                f"key{'' if dropped == 1 else 's'} typed meanwhile "
+                f"{'was' if dropped == 1 else 'were'} not used. Type again.",
+                severity="warning",
+                timeout=8,
+            )
 
     def release_keys(self, holder: object) -> None:
         if holder in self._key_holds:
             self._key_holds.discard(holder)
+            if self._held_watch is not None and not any(
+                not isinstance(h, self.KeyTrip | _ScreenResumed) for h in self._key_holds
+            ):
+                self._held_watch.stop()
+                self._held_watch = None
             if not self._key_holds and self._waiting_keys:
                 # After the focus moves asked for meanwhile, which are queued callbacks too.
                 self.call_later(self._dispatch_waiting_keys)

@@ -696,3 +696,26 @@ async def test_a_custom_date_range_typed_in_one_burst(app):
         await settle(pilot)
         assert isinstance(app.screen, OrderListScreen)
         assert "Created: 2026-11-20 – 2026-11-25" in filter_line(app)
+
+
+async def test_keys_held_for_a_database_that_does_not_answer_are_dropped_not_stuck(
+    app, monkeypatch
+):
+    """Keys wait for the answer they act on; one that never comes (a database that hangs)
+    must not leave the keyboard dead: after HELD_KEYS_SECONDS the keys typed meanwhile are
+    dropped (replayed, they would act on a list they were not typed for), and said so."""
+    from csr_tui import app as app_module
+
+    monkeypatch.setattr(app_module, "HELD_KEYS_SECONDS", 0.3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.hold_keys(object())  # a search whose answer never comes
+        await pilot.press("x", "y")
+        assert app.screen.query_one("#search").value == ""
+        await pilot.pause(0.6)
+        assert "2 keys typed meanwhile were not used" in "\n".join(
+            str(n.message) for n in app._notifications
+        )
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.query_one("#search").value == "z"

@@ -58,6 +58,8 @@ class CartScreen(GroupEditorScreen):
         self.query_one("#lines", DataTable).focus()
 
     def on_screen_resume(self) -> None:
+        if self.group is None:  # shown first: the keys typed behind Enter wait for the cart
+            self.csr.hold_keys(self)
         self.load()  # shown first, and again back from the wizard: the cart as it now is
 
     def action_refresh(self) -> None:
@@ -66,11 +68,14 @@ class CartScreen(GroupEditorScreen):
     @background("cart-load")
     def load(self) -> None:
         try:
-            cart = self.services.get_cart(self.cart_id)
-        except DomainError as error:
-            self.app.call_from_thread(self.load_failed, error)
-            return
-        self.app.call_from_thread(self.show, cart)
+            try:
+                cart = self.services.get_cart(self.cart_id)
+            except DomainError as error:
+                self.app.call_from_thread(self.load_failed, error)
+                return
+            self.app.call_from_thread(self.show, cart)
+        finally:
+            self.app.call_from_thread(self.csr.release_keys, self)
 
     def show(self, group: OrderGroup) -> None:
         assert isinstance(group, Cart)

@@ -62,6 +62,7 @@ class CartsScreen(Screen[None]):
         ):
             table.add_column(label, width=width)
         table.focus()
+        self.csr.hold_keys(self)  # the keys typed behind F7 (Enter) wait for the carts
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
@@ -75,11 +76,14 @@ class CartsScreen(Screen[None]):
         services = self.csr.services
         assert services is not None
         try:
-            carts = services.list_carts()
-        except DomainError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
-            return
-        self.app.call_from_thread(self.show, carts)
+            try:
+                carts = services.list_carts()
+            except DomainError as error:
+                self.app.call_from_thread(self.notify, str(error), severity="error")
+                return
+            self.app.call_from_thread(self.show, carts)
+        finally:
+            self.app.call_from_thread(self.csr.release_keys, self)
 
     def show(self, carts: list[CartRow]) -> None:
         self.carts = carts

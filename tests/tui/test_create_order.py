@@ -5,6 +5,7 @@ nothing half-made."""
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 
 from textual.events import Paste
@@ -482,3 +483,29 @@ async def test_a_market_a_customer_and_an_item_chosen_in_bursts(app, demo_servic
         assert [(line.sku, line.quantity) for line in order.shipments[0].line_items] == [
             (dresses[1].sku, 2)
         ]
+
+
+async def test_delete_typed_behind_the_enter_that_opens_a_cart_acts_on_it(
+    app, demo_services, monkeypatch
+):
+    """F7, Enter, Delete in one burst, the carts and the cart read slowly: Delete asks about
+    the first cart, as typed slowly (Enter came before the carts were read, and Delete
+    before the cart was: each was ignored)."""
+    from tests.tui.test_order_list import send_burst
+
+    def slowly(read):
+        def slow_read(*args, **kwargs):
+            time.sleep(1.5)  # longer than KEY_TRIP_SECONDS: a database far away
+            return read(*args, **kwargs)
+
+        return slow_read
+
+    first = demo_services.list_carts()[0]
+    monkeypatch.setattr(demo_services, "list_carts", slowly(demo_services.list_carts))
+    monkeypatch.setattr(demo_services, "get_cart", slowly(demo_services.get_cart))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        send_burst(app, "f7", "enter", "delete")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen_stack[-2].cart.id == first.id

@@ -719,3 +719,26 @@ async def test_keys_held_for_a_database_that_does_not_answer_are_dropped_not_stu
         await pilot.press("z")
         await pilot.pause()
         assert app.screen.query_one("#search").value == "z"
+
+
+async def test_keys_typed_behind_the_enter_that_opens_an_order_act_on_that_order(
+    app, demo_services, monkeypatch
+):
+    """`PO… Enter h Enter` in one burst: the order opens, then Hold is asked and confirmed,
+    as typed slowly (the keys came before the order was read, and were ignored)."""
+    number = demo_services.search_orders(OrderFilter(statuses={OrderStatus.IN_PROGRESS})).rows[0]
+    read = demo_services.get_order
+
+    def slow_read(*args, **kwargs):
+        time.sleep(1.5)  # a database far away: the keys come before the order (and after
+        # KEY_TRIP_SECONDS, which a screen's first read is not bound by)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(demo_services, "get_order", slow_read)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        send_burst(app, *number.number, "enter", "h", "enter", "3")
+        await settle(pilot)
+        assert details_number(app) == number.number
+        assert demo_services.get_order(number.number).status is OrderStatus.ON_HOLD
+        assert app.screen.tab == "notes"

@@ -124,6 +124,9 @@ class OrderDetailsScreen(GroupEditorScreen):
         self._created = created  # just created: the first status line says so
         self.ref = OrderRef(number)
         self._offered: frozenset[str] = frozenset()
+        # Keys typed behind the one that opened the order wait for it to be read (its
+        # actions are offered only then): `PO1042 Enter h` typed at once holds it.
+        self._first_read = object()
 
     @property
     def order(self) -> PurchaseOrder | None:
@@ -145,6 +148,7 @@ class OrderDetailsScreen(GroupEditorScreen):
         self.set_focus(self.query_one(SummaryPane))  # now: the footer is built once for it
         if self.number:
             self.sub_title = self.number
+            self.csr.hold_keys(self._first_read)
             self.load()
 
     def serve(self, number: str, *, created: bool = False) -> OrderDetailsScreen:
@@ -156,6 +160,7 @@ class OrderDetailsScreen(GroupEditorScreen):
         self._created = created
         self.sub_title = number
         self.query_one("#status", Static).update(plain(f"Loading {number}…"))
+        self.csr.hold_keys(self._first_read)
         self.load()
         return self
 
@@ -191,11 +196,14 @@ class OrderDetailsScreen(GroupEditorScreen):
     @background("order-load")
     def load(self) -> None:
         try:
-            order = self.services.get_order(self.number)
-        except DomainError as error:
-            self.app.call_from_thread(self.load_failed, error)
-            return
-        self.app.call_from_thread(self.show, order)
+            try:
+                order = self.services.get_order(self.number)
+            except DomainError as error:
+                self.app.call_from_thread(self.load_failed, error)
+                return
+            self.app.call_from_thread(self.show, order)
+        finally:  # shown, or the reason why not: the keys typed meanwhile go on
+            self.app.call_from_thread(self.csr.release_keys, self._first_read)
 
     def show(self, group: OrderGroup) -> None:
         assert isinstance(group, PurchaseOrder)

@@ -67,15 +67,7 @@ class CartScreen(GroupEditorScreen):
 
     @background("cart-load")
     def load(self) -> None:
-        try:
-            try:
-                cart = self.services.get_cart(self.cart_id)
-            except DomainError as error:
-                self.app.call_from_thread(self.load_failed, error)
-                return
-            self.app.call_from_thread(self.show, cart)
-        finally:
-            self.app.call_from_thread(self.csr.release_keys, self)
+        self.read_and_show(lambda: self.services.get_cart(self.cart_id), self)
 
     def show(self, group: OrderGroup) -> None:
         assert isinstance(group, Cart)

@@ -115,6 +115,19 @@ class GroupEditorScreen(StyledOnce, Screen[None]):
         self.query_one("#status", Static).update(plain(message, "bold red"))
         self.notify(message, severity="error", timeout=8)
 
+    def read_and_show(self, read: Callable[[], OrderGroup], holder: object) -> None:
+        """From a load worker: the group read and shown, or the reason why not; then the
+        keys held for it (`holder`, held when the screen opened) go on."""
+        try:
+            try:
+                group = read()
+            except DomainError as error:
+                self.app.call_from_thread(self.load_failed, error)
+                return
+            self.app.call_from_thread(self.show, group)
+        finally:
+            self.app.call_from_thread(self.csr.release_keys, holder)
+
     def load_failed(self, error: DomainError) -> None:
         """Reading the group again failed: if it no longer exists, stop offering changes."""
         if isinstance(error, NotFound):

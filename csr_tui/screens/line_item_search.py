@@ -31,7 +31,7 @@ from csr_tui.screens.keep_or_discard import KeepOrDiscardScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.footer import DialogFooter
 from csr_tui.screens.widgets.formatting import money
-from csr_tui.screens.widgets.key_holds import KeysWaitFor
+from csr_tui.screens.widgets.key_holds import AfterAnswer, KeysWaitFor
 from csr_tui.screens.widgets.safe_text import PlainInput, lines, plain, text
 from csr_tui.screens.widgets.styled_once import StyledOnce
 from csr_tui.services import VariantRow
@@ -78,7 +78,7 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         self.busy = False
         self.searched: str | None = None
         self._choose_first = False
-        self._after_results: Callable[[], None] | None = None  # see action_move
+        self._after_results = AfterAnswer()  # see action_move
         # Keys typed behind the Enter that adds a line wait for it: Esc then closes the
         # popup (it asked to keep or discard the item being added).
         self._adding = KeysWaitFor("a line added")
@@ -212,18 +212,14 @@ class LineItemSearchScreen(StyledOnce, DialogFooter, ModalScreen[None]):
         self._results_shown()
 
     def _results_shown(self) -> None:
-        then, self._after_results = self._after_results, None
-        if then is not None:
-            then()
-            self.app.release_keys(self)  # type: ignore[attr-defined]
+        self._after_results.shown()
 
     def action_move(self, step: int) -> None:
         typed = self.query_one("#f-variant", Input).value
         if len(typed.strip()) >= MIN_SUBSTRING and typed != self.searched:
             # The results shown are for what was typed before: this Down (and the keys
             # behind it, typed in one go) choose among those of what the field holds now.
-            self._after_results = lambda: self.action_move(step)
-            self.app.hold_keys(self)  # type: ignore[attr-defined]
+            self._after_results.wait(self.app, lambda: self.action_move(step))
             return
         table = self.query_one("#results", DataTable)
         if self.results and self.query_one("#f-variant", Input).has_focus:

@@ -35,6 +35,7 @@ from csr_tui.screens.confirm import ConfirmScreen
 from csr_tui.screens.date_filter import DateFilterScreen
 from csr_tui.screens.widgets.background import background
 from csr_tui.screens.widgets.footer import KeyFooter
+from csr_tui.screens.widgets.key_holds import AfterAnswer
 from csr_tui.screens.widgets.keys import keys_for
 from csr_tui.screens.widgets.order_table import (
     OrderTable,
@@ -249,7 +250,7 @@ class OrderListScreen(Screen[None]):
         self.problem = ""
         self.hint: AnyPartHint | None = None
         self._in_flight: Cancellation | None = None  # the query in flight, to cancel
-        self._after_answer: Callable[[], None] | None = None  # see wait_for_answer
+        self._after_answer = AfterAnswer()  # see wait_for_answer
         self._left_for_a_screen = False  # Order Details, Carts or the wizard, not a dialog
         self._lines: dict[str, Text] = {}  # what show_line shows
         self._last_key = 0.0  # time.monotonic() of the last change to the search field
@@ -735,14 +736,10 @@ class OrderListScreen(Screen[None]):
     def wait_for_answer(self, then: Callable[[], None]) -> None:
         """`then` once the answer on its way is shown (or has failed); the keys typed
         meanwhile wait for it too, and then go where it left the focus."""
-        self._after_answer = then
-        self.csr.hold_keys(self)
+        self._after_answer.wait(self.csr, then)
 
     def _answer_shown(self) -> None:
-        then, self._after_answer = self._after_answer, None
-        if then is not None:
-            then()
-            self.csr.release_keys(self)
+        self._after_answer.shown()
 
     # -- paging ------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from csr_tui.domain.errors import DomainError
 from csr_tui.domain.orders import Cart
 from csr_tui.screens.form import Field, FormScreen
 from csr_tui.screens.widgets.background import background
+from csr_tui.screens.widgets.key_holds import AfterAnswer
 from csr_tui.screens.widgets.safe_text import PlainInput, option, plain, text
 from csr_tui.services import CustomerRow, Services
 
@@ -66,7 +67,7 @@ class CustomerStep(Vertical):
         self.has_customer = False
         self._debounce: Timer | None = None
         self._choose_first = False
-        self._after_matches: Callable[[], None] | None = None  # see action_move
+        self._after_matches = AfterAnswer()  # see action_move
 
     def compose(self) -> ComposeResult:
         yield Static(plain("No customer yet.", "yellow"), id="customer-current")
@@ -145,10 +146,7 @@ class CustomerStep(Vertical):
         self._matches_shown()
 
     def _matches_shown(self) -> None:
-        then, self._after_matches = self._after_matches, None
-        if then is not None:
-            then()
-            self.app.release_keys(self)  # type: ignore[attr-defined]
+        self._after_matches.shown()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == "customer-search":
@@ -160,8 +158,7 @@ class CustomerStep(Vertical):
         if self.typed().strip() and self.searched != self.typed():
             # The matches shown are for what was typed before: this Down (and the keys
             # behind it, typed in one go) choose among those of what the field holds now.
-            self._after_matches = lambda: self.action_move(step)
-            self.app.hold_keys(self)  # type: ignore[attr-defined]
+            self._after_matches.wait(self.app, lambda: self.action_move(step))
             return
         options = self.query_one("#customer-matches", OptionList)
         if self.matches and options.display:

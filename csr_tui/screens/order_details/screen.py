@@ -195,15 +195,7 @@ class OrderDetailsScreen(GroupEditorScreen):
 
     @background("order-load")
     def load(self) -> None:
-        try:
-            try:
-                order = self.services.get_order(self.number)
-            except DomainError as error:
-                self.app.call_from_thread(self.load_failed, error)
-                return
-            self.app.call_from_thread(self.show, order)
-        finally:  # shown, or the reason why not: the keys typed meanwhile go on
-            self.app.call_from_thread(self.csr.release_keys, self._first_read)
+        self.read_and_show(lambda: self.services.get_order(self.number), self._first_read)
 
     def show(self, group: OrderGroup) -> None:
         assert isinstance(group, PurchaseOrder)
